@@ -1,0 +1,37 @@
+# Two commands do all the set-up from a fresh clone:
+#   make book   builds the HTML book into _build/html (creates .venv on first use)
+#   make test   runs every check: ruff, stripped notebooks, unit tests, nbval, the book build
+# `.ci/run` calls `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BOOK_FLAGS := -W -n --keep-going
+export PATH := $(abspath $(BIN)):$(PATH)
+export MPLBACKEND := Agg
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+
+.PHONY: book test venv clean
+
+venv: $(STAMP)
+
+# Reinstalls when the pins change. rnnkit is installed editable and without
+# dependencies: requirements.txt already pins everything it needs.
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python .ci/notebook_times.py
+
+test: $(STAMP)
+	bash .ci/test-all
+
+clean:
+	rm -rf _build
