@@ -16,6 +16,10 @@ LOADED = re.compile(
     re.IGNORECASE,
 )
 REMOTE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+# Any remote script, style sheet or font named anywhere, inline scripts included.
+REMOTE_ASSET = re.compile(
+    r"(?:https?:)?//[^\s\"'<>()]+\.(?:m?js|css|woff2?|ttf|otf|eot)\b", re.IGNORECASE
+)
 # <link> elements that are plain references, not resources the page loads.
 REFERENCE_RELS = re.compile(r"\brel=[\"']?(?:canonical|search|index|next|prev|author|license)")
 
@@ -28,6 +32,7 @@ def remote_loads(text: str) -> list[str]:
             continue
         if REMOTE.match(target):
             found.append(target)
+    found += [m.group(0) for m in REMOTE_ASSET.finditer(text) if m.group(0) not in found]
     return found
 
 

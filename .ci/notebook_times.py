@@ -24,7 +24,10 @@ def main() -> int:
         if uri.exists() and (uri not in latest or record.created > latest[uri].created):
             latest[uri] = record
     rows = sorted(
-        (str(uri.relative_to(Path.cwd().resolve())), rec.data.get("execution_seconds", float("nan")))
+        (
+            str(uri.relative_to(Path.cwd().resolve())),
+            rec.data.get("execution_seconds", float("nan")),
+        )
         for uri, rec in latest.items()
     )
     width = max((len(name) for name, _ in rows), default=8)

@@ -68,7 +68,7 @@ def setup(seed: int = 0, device: str = "auto", deterministic: bool = True) -> Se
     device = require_choice(device, "device", DEVICES)
 
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 -- the global RNG that np.random.* and libraries use
     notes: list[str] = []
 
     torch_version = None
@@ -85,7 +85,9 @@ def setup(seed: int = 0, device: str = "auto", deterministic: bool = True) -> Se
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         has_cuda = torch.cuda.is_available()
         if device == "cuda" and not has_cuda:
-            raise ValueError("device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'")
+            raise ValueError(
+                "device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'"
+            )
         chosen = "cuda" if device in ("auto", "cuda") and has_cuda else "cpu"
     elif device == "cuda":
         raise ValueError("device='cuda' was asked for, but PyTorch is not installed")
@@ -96,6 +98,9 @@ def setup(seed: int = 0, device: str = "auto", deterministic: bool = True) -> Se
     if _installed("tensorflow"):
         os.environ.setdefault("KERAS_BACKEND", "tensorflow")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        # oneDNN's fused CPU kernels change results with the thread layout, and
+        # announce themselves on stderr in every notebook; plain kernels do neither.
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
         import keras
         import tensorflow as tf
 

@@ -1,0 +1,75 @@
+"""The book's own conventions: the first cell of every chapter, the tab grouping
+extension, the configuration."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from docutils import nodes
+
+from rnnkit.book import group_tab_cells
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def code_cells(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 2
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_first_code_cell_installs_rnnkit_from_this_repository_then_seeds(path):
+    first = code_cells(path)[0]
+    url = CONFIG["repository"]["url"]
+    assert f'%pip install --quiet "rnnkit @ git+{url}"' in first
+    assert "except ImportError" in first
+    assert re.search(r"rnnkit\.setup\(seed=\d+\)", first)
+    assert "torch" not in first.replace("torch and TensorFlow", "")  # never reinstalls a framework
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_chapter_seeds_a_library_by_hand(path):
+    source = "\n".join(code_cells(path))
+    for call in ("np.random.seed(", "torch.manual_seed(", "tf.random.set_seed(", "random.seed("):
+        assert call not in source, f"{path.name} calls {call}: use rnnkit.setup(seed)"
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    for path in CHAPTERS:
+        assert f"chapters/{path.stem}" in toc
+
+
+def cell(label=None):
+    tags = [f"tab-{label}"] if label else []
+    return nodes.container(nb_element="cell_code", cell_metadata={"tags": tags})
+
+
+def test_tab_cells_group_by_label_and_split_when_a_label_repeats():
+    torch1, keras1, keras2, plain, torch2, keras3, torch3 = (
+        cell("PyTorch"),
+        cell("Keras"),
+        cell("Keras"),
+        cell(),
+        cell("PyTorch"),
+        cell("Keras"),
+        cell("PyTorch"),
+    )
+    groups = group_tab_cells([torch1, keras1, keras2, plain, torch2, keras3, torch3])
+    assert [[(label, len(cells)) for label, cells in g] for g in groups] == [
+        [("PyTorch", 1), ("Keras", 2)],
+        [("PyTorch", 1), ("Keras", 1)],
+        [("PyTorch", 1)],
+    ]
+
+
+def test_untagged_cells_make_no_tabs():
+    assert group_tab_cells([cell(), nodes.paragraph(), cell()]) == []

@@ -1,0 +1,84 @@
+import random
+
+import numpy as np
+import pytest
+
+import rnnkit
+
+
+def _draws():
+    import tensorflow as tf
+    import torch
+
+    return (
+        random.random(),
+        float(np.random.rand()),  # noqa: NPY002 -- the global RNG setup() seeds
+        float(torch.rand(1)),
+        float(tf.random.uniform(())),
+    )
+
+
+def test_setup_same_seed_gives_same_draws_in_every_library():
+    rnnkit.setup(7)
+    first = _draws()
+    rnnkit.setup(7)
+    assert _draws() == first
+
+
+def test_setup_different_seed_gives_different_draws():
+    rnnkit.setup(7)
+    first = _draws()
+    rnnkit.setup(8)
+    second = _draws()
+    assert all(a != b for a, b in zip(first, second, strict=True))
+
+
+def test_setup_reports_what_it_chose():
+    chosen = rnnkit.setup(3, device="cpu")
+    assert chosen.seed == 3
+    assert chosen.device == "cpu"
+    assert chosen.torch and chosen.tensorflow and chosen.keras.startswith("3.")
+    assert "seed=3" in str(chosen) and "device=cpu" in str(chosen)
+
+
+def test_setup_auto_device_matches_torch():
+    import torch
+
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert rnnkit.setup(0).device == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"seed": -1}, ValueError, "seed must be >= 0, got -1"),
+        ({"seed": 2**32}, ValueError, "seed must be <= 4294967295"),
+        ({"seed": 1.5}, TypeError, "seed must be an integer, got float 1.5"),
+        ({"seed": "42"}, TypeError, "seed must be an integer, got str '42'"),
+        ({"seed": True}, TypeError, "seed must be an integer, got bool"),
+        ({"device": "gpu"}, ValueError, "device must be one of 'auto', 'cpu', 'cuda', got 'gpu'"),
+    ],
+)
+def test_setup_rejects_bad_input_with_one_line_error(kwargs, error, message):
+    with pytest.raises(error) as caught:
+        rnnkit.setup(**kwargs)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_setup_refuses_cuda_without_a_gpu():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        rnnkit.setup(0, device="cuda")
+
+
+def test_import_rnnkit_does_not_import_the_frameworks():
+    import subprocess
+    import sys
+
+    code = "import sys, rnnkit; print('torch' in sys.modules, 'tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
