@@ -9,7 +9,6 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 export PATH := $(abspath $(BIN)):$(PATH)
-export MPLBACKEND := Agg
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 

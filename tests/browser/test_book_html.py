@@ -1,0 +1,106 @@
+"""The built book as a reader gets it, in headless Chromium, offline."""
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import HTML
+
+PAGES = sorted(
+    str(p.relative_to(HTML))
+    for p in HTML.rglob("*.html")
+    if not p.relative_to(HTML).parts[0].startswith(("_", "."))
+)
+MATH_CHAPTER = "chapters/02_core_concepts.html"
+SCREENSHOTS = {
+    "intro": "chapters/intro.html",
+    "math-chapter": MATH_CHAPTER,
+    "history-chapter": "chapters/01_history.html",
+}
+
+
+def open_page(page, site, path):
+    page.goto(f"{site}/{path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def test_the_book_has_pages():
+    assert "chapters/intro.html" in PAGES and len(PAGES) >= 4
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_with_no_failed_or_external_request(page, site, path):
+    open_page(page, site, path)
+    assert page.traffic.failed == [], f"{path}: failed requests"
+    assert page.traffic.external == [], f"{path}: requests leaving the machine"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_image_on_the_page_loads(page, site, path):
+    open_page(page, site, path)
+    broken = page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert broken == []
+
+
+def test_math_is_typeset_with_no_raw_tex_left(page, site):
+    open_page(page, site, MATH_CHAPTER)
+    page.wait_for_selector("mjx-container", timeout=15_000)
+    assert page.locator("mjx-container").count() >= 5
+    text = page.inner_text("main")
+    assert "$$" not in text and "\\tanh" not in text
+
+
+def test_history_chapter_draws_its_figure(page, site):
+    open_page(page, site, "chapters/01_history.html")
+    sizes = page.eval_on_selector_all(".cell_output img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert sizes and min(sizes) > 300
+
+
+def test_framework_tabs_switch_and_stay_in_sync(page, site):
+    open_page(page, site, MATH_CHAPTER)
+    keras_code = page.locator(".sd-tab-content", has_text="keras.layers.SimpleRNN").first
+    torch_code = page.locator(".sd-tab-content", has_text="torch.nn.RNN(").first
+    assert not keras_code.is_visible()
+    page.locator("label.sd-tab-label[data-sync-id='keras']").first.click()
+    assert keras_code.is_visible() and not torch_code.is_visible()
+    # every tab set on the page follows the choice
+    stacked_keras = page.locator(".sd-tab-content", has_text="keras.layers.Bidirectional").first
+    assert stacked_keras.is_visible()
+
+
+def test_exercise_solutions_are_folded_until_clicked(page, site):
+    open_page(page, site, MATH_CHAPTER)
+    solution = page.locator("details.hide", has_text="Solution to exercise 2.1").first
+    body = solution.locator(".cell_input")
+    assert not body.is_visible()
+    solution.locator("summary").click()
+    assert body.is_visible()
+
+
+def test_search_finds_forget_gate(page, site):
+    open_page(page, site, "search.html?q=forget+gate")
+    page.wait_for_selector("#search-results li", timeout=15_000)
+    assert page.locator("#search-results li").count() >= 1
+
+
+@pytest.mark.parametrize("path", ["chapters/01_history.html", MATH_CHAPTER])
+def test_launch_and_download_buttons_are_present(page, site, path):
+    open_page(page, site, path)
+    launch = page.locator(".dropdown-launch-buttons a")
+    hrefs = [launch.nth(i).get_attribute("href") for i in range(launch.count())]
+    assert any("colab.research.google.com" in h for h in hrefs)
+    assert any("mybinder.org" in h for h in hrefs)
+    notebook = Path(path).with_suffix(".ipynb").name
+    download = page.locator(f".dropdown-download-buttons a[href$='{notebook}']")
+    assert download.count() == 1
+
+
+@pytest.mark.parametrize(("name", "path"), sorted(SCREENSHOTS.items()))
+def test_screenshot_for_ci_artifacts(page, site, screenshots, name, path):
+    open_page(page, site, path)
+    target = screenshots / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
