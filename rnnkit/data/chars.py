@@ -141,7 +141,9 @@ def bptt_windows(ids: np.ndarray, batch_size: int, time: int) -> tuple[np.ndarra
     """
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.dtype.kind not in "iu":
-        raise ValueError(f"ids must be a 1-D integer array, got shape {ids.shape} dtype {ids.dtype}")
+        raise ValueError(
+            f"ids must be a 1-D integer array, got shape {ids.shape} dtype {ids.dtype}"
+        )
     batch_size = require_int(batch_size, "batch_size", minimum=1)
     time = require_int(time, "time", minimum=1)
     need = batch_size * time + 1
@@ -237,7 +239,9 @@ class NGramLM:
                 f"got shape {train.shape} dtype {train.dtype}"
             )
         if train.min() < 0 or train.max() >= vocab_size:
-            raise ValueError(f"train ids must lie in [0, {vocab_size - 1}], got max {int(train.max())}")
+            raise ValueError(
+                f"train ids must lie in [0, {vocab_size - 1}], got max {int(train.max())}"
+            )
         if order > max_order(vocab_size):
             raise ValueError(
                 f"order must be <= {max_order(vocab_size)} for a vocabulary of {vocab_size} "

@@ -123,7 +123,9 @@ def encode_split(texts, labels, vocab: WordVocab, maxlen: int, n_classes: int = 
     """Tokenize, encode and pad ``texts`` to ``maxlen``; check labels are in ``[0, n_classes)``."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] != len(texts):
-        raise ValueError(f"labels must have shape ({len(texts)},), one per text, got {labels.shape}")
+        raise ValueError(
+            f"labels must have shape ({len(texts)},), one per text, got {labels.shape}"
+        )
     if labels.dtype.kind not in "iu":
         raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
@@ -200,7 +202,9 @@ def _twins(form: str, c1: list[str], c2: list[str], opener: list[str]) -> list[t
 
 def _sample(rng, cfg: SentimentConfig) -> list[tuple[str, int]]:
     opener = str(rng.choice(OPENERS)).split() if rng.random() < cfg.p_opener else []
-    form = FORMS[int(rng.choice(len(FORMS), p=np.asarray(cfg.form_weights) / sum(cfg.form_weights)))]
+    form = FORMS[
+        int(rng.choice(len(FORMS), p=np.asarray(cfg.form_weights) / sum(cfg.form_weights)))
+    ]
     c1, _ = _clause(rng, cfg)
     if form == "single":
         return [_render(form, c1, None, opener)]
@@ -246,7 +250,10 @@ def make_sentiment(config: SentimentConfig | None = None) -> TextClassification:
         filled += len(groups[g])
     vocab = WordVocab.build(parts[0])
     maxlen = max(len(tokenize(t)) for t in labels)
-    splits = [encode_split(p, np.array([labels[t] for t in p], dtype=np.int64), vocab, maxlen) for p in parts]
+    splits = [
+        encode_split(p, np.array([labels[t] for t in p], dtype=np.int64), vocab, maxlen)
+        for p in parts
+    ]
     return TextClassification(vocab, *splits)
 
 
@@ -264,7 +271,9 @@ def with_random_labels(data: TextClassification, seed: int = 0) -> TextClassific
     """The same inputs with each split's labels shuffled: nothing left to learn but the
     training set itself (the sanity check of Zhang et al. 2017)."""
     rng = np.random.default_rng(require_int(seed, "seed", minimum=0))
-    shuffled = [replace(s, labels=rng.permutation(s.labels)) for s in (data.train, data.val, data.test)]
+    shuffled = [
+        replace(s, labels=rng.permutation(s.labels)) for s in (data.train, data.val, data.test)
+    ]
     return replace(data, train=shuffled[0], val=shuffled[1], test=shuffled[2])
 
 

@@ -21,7 +21,10 @@ PAD_ID = 0
 
 
 def stack_sequences(
-    seqs: Sequence[Sequence[int]], pad: bool = False, pad_id: int = PAD_ID, maxlen: int | None = None
+    seqs: Sequence[Sequence[int]],
+    pad: bool = False,
+    pad_id: int = PAD_ID,
+    maxlen: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stack integer sequences into one ``(n, L)`` int64 array and their ``(n,)`` lengths.
 
@@ -39,7 +42,9 @@ def stack_sequences(
     arrays = [np.asarray(s) for s in seqs]
     for i, a in enumerate(arrays):
         if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"seqs[{i}] must be a non-empty 1-D sequence of ids, got shape {a.shape}")
+            raise ValueError(
+                f"seqs[{i}] must be a non-empty 1-D sequence of ids, got shape {a.shape}"
+            )
         if a.dtype.kind not in "iu":
             raise TypeError(f"seqs[{i}] must hold integer ids, got dtype {a.dtype}")
         if a.min() < 0:
@@ -52,7 +57,9 @@ def stack_sequences(
         )
     width = int(lengths.max()) if maxlen is None else require_int(maxlen, "maxlen", minimum=1)
     if lengths.max() > width:
-        raise ValueError(f"seqs must be at most maxlen={width} long, got one of length {int(lengths.max())}")
+        raise ValueError(
+            f"seqs must be at most maxlen={width} long, got one of length {int(lengths.max())}"
+        )
     out = np.full((len(arrays), width), pad_id, dtype=np.int64)  # (n, L)
     for i, a in enumerate(arrays):
         out[i, : a.size] = a

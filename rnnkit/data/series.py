@@ -49,11 +49,20 @@ def load_series(name: str = "co2") -> Series:
         monthly = weekly.resample("MS").mean()  # the 59 missing weeks are skipped by mean()
         monthly = monthly.loc["1965-01-01":]  # 1958-06, 1958-10 and 1964-02..04 have no data
         values, dates = monthly.to_numpy(float), monthly.index.strftime("%Y-%m").to_numpy()
-        return Series(name, values, dates, 12, "ppm", "statsmodels co2 (Keeling & Whorf 2004), monthly means")
+        return Series(
+            name, values, dates, 12, "ppm", "statsmodels co2 (Keeling & Whorf 2004), monthly means"
+        )
     if name == "sunspots":
         df = sm.datasets.sunspots.load_pandas().data
         dates = df["YEAR"].astype(int).astype(str).to_numpy()
-        return Series(name, df["SUNACTIVITY"].to_numpy(float), dates, 11, "sunspot number", "statsmodels sunspots (NOAA)")
+        return Series(
+            name,
+            df["SUNACTIVITY"].to_numpy(float),
+            dates,
+            11,
+            "sunspot number",
+            "statsmodels sunspots (NOAA)",
+        )
     df = sm.datasets.elnino.load_pandas().data
     months = df.columns[1:]
     values = df[months].to_numpy(float).ravel()  # (years * 12,) row-major: Jan..Dec per year
@@ -83,7 +92,9 @@ class Scaler:
         return np.asarray(z) * self.std + self.mean
 
 
-def make_windows(values, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_windows(
+    values, window: int, horizon: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All windows of a 1-D series with the value ``horizon`` steps after each.
 
     For every target index ``t`` in ``[window + horizon - 1, N)``, the input is
