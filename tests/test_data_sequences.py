@@ -31,3 +31,23 @@ def test_to_torch_keeps_ids_int64_and_values_float32():
     torch = pytest.importorskip("torch")
     ids, x = to_torch(np.array([[1, 2]]), np.array([0.5]))
     assert ids.dtype == torch.int64 and x.dtype == torch.float32
+
+
+def test_to_dataloader_batches_are_seeded():
+    pytest.importorskip("torch")
+    from rnnkit.data.sequences import to_dataloader
+
+    x, y = np.arange(20).reshape(10, 2), np.arange(10)
+    first = [b[1].tolist() for b in to_dataloader(x, y, batch_size=4, seed=3)]
+    again = [b[1].tolist() for b in to_dataloader(x, y, batch_size=4, seed=3)]
+    assert first == again and sorted(sum(first, [])) == list(range(10))
+
+
+def test_to_dataloader_refuses_batch_larger_than_data():
+    pytest.importorskip("torch")
+    from rnnkit.data.sequences import to_dataloader
+
+    with pytest.raises(ValueError, match="batch_size must be <= 10, got 16"):
+        to_dataloader(np.zeros((10, 2)), np.zeros(10), batch_size=16)
+    with pytest.raises(ValueError, match=r"same first dimension, got \[9, 10\]"):
+        to_dataloader(np.zeros((10, 2)), np.zeros(9), batch_size=2)

@@ -40,7 +40,13 @@ from rnnkit.data.classify import (
     with_random_labels,
 )
 from rnnkit.data.dates import CharTokenizer, DateSplit, DateTask, make_dates
-from rnnkit.data.sequences import PAD_ID, mask_from_lengths, stack_sequences, to_torch
+from rnnkit.data.sequences import (
+    PAD_ID,
+    mask_from_lengths,
+    stack_sequences,
+    to_dataloader,
+    to_torch,
+)
 from rnnkit.data.series import (
     ForecastData,
     Scaler,
@@ -68,5 +74,5 @@ __all__ = [
     "bptt_windows", "copy_baseline_xent", "copy_task", "encode_split", "forecast_baselines",
     "load_python_docs", "load_series", "make_dates", "make_forecast_data", "make_sentiment",
     "make_windows", "mask_from_lengths", "ngram_baseline", "order_dependent", "split_text",
-    "stack_sequences", "to_torch", "tokenize", "with_random_labels",
+    "stack_sequences", "to_dataloader", "to_torch", "tokenize", "with_random_labels",
 ]  # fmt: skip

@@ -150,7 +150,7 @@ class TextClassification:
 # --------------------------------------------------------------------------- the grammar
 
 
-def _clause(rng, cfg: SentimentConfig) -> tuple[list[str], int]:
+def _clause(rng, cfg: SentimentConfig) -> list[str]:
     positive = rng.random() < 0.5
     adj = str(rng.choice(POSITIVE if positive else NEGATIVE))
     words = ["the", str(rng.choice(NOUNS)), str(rng.choice(VERBS))]
@@ -160,7 +160,7 @@ def _clause(rng, cfg: SentimentConfig) -> tuple[list[str], int]:
     if rng.random() < cfg.p_intensify:
         words.append(str(rng.choice(INTENSIFIERS)))
     words.append(adj)
-    return words, (1 if positive else -1) * (-1 if negated else 1)
+    return words
 
 
 def _polarity(clause: list[str]) -> int:
@@ -205,10 +205,10 @@ def _sample(rng, cfg: SentimentConfig) -> list[tuple[str, int]]:
     form = FORMS[
         int(rng.choice(len(FORMS), p=np.asarray(cfg.form_weights) / sum(cfg.form_weights)))
     ]
-    c1, _ = _clause(rng, cfg)
+    c1 = _clause(rng, cfg)
     if form == "single":
         return [_render(form, c1, None, opener)]
-    c2, _ = _clause(rng, cfg)
+    c2 = _clause(rng, cfg)
     text, label = _render(form, c1, c2, opener)
     group = [(text, label)]
     if rng.random() < cfg.p_twin:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnkit.data.sequences import PAD_ID, stack_sequences
+from rnnkit.data.sequences import stack_sequences
 from rnnkit.validation import require_int
 
 MONTHS = (
@@ -159,6 +159,3 @@ def make_dates(n: int = 10000, seed: int = 0, fractions=(0.8, 0.1, 0.1)) -> Date
         return DateSplit(src, tgt, x, lengths, y_in, y_out)
 
     return DateTask(tok, *(encode(p) for p in parts))
-
-
-assert PAD_ID == 0 == SPECIALS.index("<pad>")

@@ -89,3 +89,25 @@ def to_torch(*arrays: np.ndarray, device: str = "cpu"):
             dtype = torch.bool
         out.append(torch.as_tensor(a, dtype=dtype, device=device))
     return tuple(out) if len(out) > 1 else out[0]
+
+
+def to_dataloader(*arrays: np.ndarray, batch_size: int, shuffle: bool = True, seed: int = 0):
+    """A ``torch.utils.data.DataLoader`` over the arrays (converted by :func:`to_torch`).
+
+    Shuffling uses its own generator seeded with ``seed``, so the batch order is the
+    same on every run. Raises ``ValueError`` when the arrays differ in length or
+    ``batch_size`` exceeds it.
+    """
+    import torch
+
+    sizes = {len(a) for a in arrays}
+    if len(sizes) != 1:
+        raise ValueError(f"arrays must all have the same first dimension, got {sorted(sizes)}")
+    n = sizes.pop()
+    batch_size = require_int(batch_size, "batch_size", minimum=1, maximum=n)
+    tensors = [to_torch(a) for a in arrays]
+    generator = torch.Generator().manual_seed(require_int(seed, "seed", minimum=0))
+    dataset = torch.utils.data.TensorDataset(*tensors)
+    return torch.utils.data.DataLoader(
+        dataset, batch_size=batch_size, shuffle=shuffle, generator=generator
+    )
