@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from rnnkit.data.chars import (
+    CharVocab,
+    NGramLM,
+    bptt_windows,
+    load_python_docs,
+    ngram_baseline,
+    python_docs_text,
+    split_text,
+)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_python_docs(max_chars=30_000)
+
+
+def test_python_docs_corpus_is_split_90_5_5_into_contiguous_blocks(small):
+    text = python_docs_text()[:30_000]
+    assert (small.train.size, small.val.size, small.test.size) == (27_000, 1_500, 1_500)
+    v = small.vocab
+    assert v.decode(small.train) == text[:27_000]
+    # val/test may hold characters unseen in train; those decode to U+FFFD
+    for ids, block in ((small.val, text[27_000:28_500]), (small.test, text[28_500:])):
+        expected = "".join(c if c in v.chars else "\ufffd" for c in block)
+        assert v.decode(ids) == expected
+
+
+def test_char_corpus_is_deterministic_and_max_chars_changes_it(small):
+    again = load_python_docs(max_chars=30_000)
+    assert np.array_equal(small.train, again.train) and small.vocab == again.vocab
+    assert load_python_docs(max_chars=20_000).train.size == 18_000
+
+
+def test_vocab_reserves_unk_and_decode_inverts_encode_on_known_chars():
+    v = CharVocab.build("hello world")
+    assert v.chars[0] == "<unk>" and len(v) == 1 + len(set("hello world"))
+    ids = v.encode("low hello")
+    assert ids.dtype == np.int64 and v.decode(ids) == "low hello"
+    assert v.encode("hi!").tolist()[1:] == [0, 0]
+    assert v.decode(v.encode("hi!")) == "h\ufffd\ufffd"
+
+
+def test_vocab_refuses_out_of_range_ids():
+    v = CharVocab.build("abc")
+    with pytest.raises(ValueError, match=r"ids must lie in \[0, 3\]"):
+        v.decode([1, 7])
+
+
+@pytest.mark.parametrize("text", ["", "a", "x" * 39])
+def test_split_text_refuses_empty_or_tiny_corpus(text):
+    with pytest.raises(ValueError, match="at least 40 characters"):
+        split_text(text)
+
+
+def test_bptt_windows_rows_continue_from_window_to_window():
+    ids = np.arange(101)
+    x, y = bptt_windows(ids, batch_size=4, time=6)
+    assert x.shape == y.shape == (4, 4, 6)  # L = 25 per row, 4 windows of 6
+    assert np.array_equal(y, x + 1)  # targets are the next id
+    for b in range(4):
+        row = np.concatenate(list(x[:, b]))  # windows k = 0..3 of row b, in order
+        assert np.array_equal(row, np.arange(b * 25, b * 25 + 24))
+
+
+def test_bptt_windows_refuses_batch_larger_than_data():
+    with pytest.raises(ValueError, match=r"at least batch_size\*time \+ 1 = 81 ids"):
+        bptt_windows(np.arange(50), batch_size=8, time=10)
+
+
+def test_bptt_windows_refuses_float_ids():
+    with pytest.raises(ValueError, match="1-D integer array"):
+        bptt_windows(np.zeros(100), batch_size=2, time=3)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
+def test_ngram_distribution_sums_to_one_for_seen_and_unseen_histories(small, order):
+    lm = NGramLM(small.train, len(small.vocab), order)
+    histories = [small.train[500 : 500 + order - 1], small.test[7 : 7 + order - 1]]
+    histories.append(np.full(order - 1, len(small.vocab) - 1))  # almost surely unseen
+    for h in histories:
+        p = lm.distribution(h)
+        assert p.shape == (len(small.vocab),) and np.all(p > 0)
+        assert p.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_ngram_unigram_matches_hand_computed_kneser_ney():
+    # "abab" with V = 3 (ids 0, 1, 2): counts a=2, b=2; n1 = 0, n2 = 2 -> D = 0 -> clipped 0.05
+    lm = NGramLM(np.array([1, 2, 1, 2]), vocab_size=3, order=1)
+    d = 0.05
+    expected_a = (2 - d) / 4 + d * 2 / 4 / 3
+    assert lm.distribution([])[1] == pytest.approx(expected_a)
+    assert lm.distribution([])[0] == pytest.approx(d * 2 / 4 / 3)
+
+
+def test_ngram_baseline_picks_order_on_validation_and_beats_unigram(small):
+    base = ngram_baseline(small, orders=range(1, 6))
+    assert base.order == min(base.val_bpc, key=base.val_bpc.get)
+    assert np.isfinite(base.test_bpc) and 1.0 < base.test_bpc < base.val_bpc[1] < np.log2(
+        len(small.vocab)
+    )
+
+
+def test_ngram_refuses_ids_outside_vocabulary():
+    with pytest.raises(ValueError, match=r"train ids must lie in \[0, 2\]"):
+        NGramLM(np.array([0, 1, 5]), vocab_size=3, order=2)
+
+
+def test_ngram_refuses_order_whose_codes_overflow():
+    with pytest.raises(ValueError, match="order must be <= "):
+        NGramLM(np.arange(200) % 150, vocab_size=150, order=12)

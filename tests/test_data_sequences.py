@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from rnnkit.data.sequences import mask_from_lengths, stack_sequences, to_torch
+
+
+def test_stack_sequences_pads_right_with_zero_and_returns_lengths():
+    ids, lengths = stack_sequences([[5, 6, 7], [8]], pad=True)
+    assert ids.tolist() == [[5, 6, 7], [8, 0, 0]] and lengths.tolist() == [3, 1]
+    assert mask_from_lengths(lengths, 3).tolist() == [[True] * 3, [True, False, False]]
+
+
+def test_stack_sequences_refuses_ragged_input_without_padding():
+    with pytest.raises(ValueError, match="same length unless pad=True, got lengths from 1 to 3"):
+        stack_sequences([[5, 6, 7], [8]])
+
+
+def test_stack_sequences_refuses_sequence_longer_than_maxlen():
+    with pytest.raises(ValueError, match="at most maxlen=2 long, got one of length 3"):
+        stack_sequences([[5, 6, 7]], pad=True, maxlen=2)
+
+
+def test_stack_sequences_refuses_empty_and_float_input():
+    with pytest.raises(ValueError, match="at least one sequence"):
+        stack_sequences([])
+    with pytest.raises(TypeError, match=r"seqs\[0\] must hold integer ids, got dtype float64"):
+        stack_sequences([[0.5, 1.0]])
+
+
+def test_to_torch_keeps_ids_int64_and_values_float32():
+    torch = pytest.importorskip("torch")
+    ids, x = to_torch(np.array([[1, 2]]), np.array([0.5]))
+    assert ids.dtype == torch.int64 and x.dtype == torch.float32
+
+
+def test_to_dataloader_batches_are_seeded():
+    pytest.importorskip("torch")
+    from rnnkit.data.sequences import to_dataloader
+
+    x, y = np.arange(20).reshape(10, 2), np.arange(10)
+    first = [b[1].tolist() for b in to_dataloader(x, y, batch_size=4, seed=3)]
+    again = [b[1].tolist() for b in to_dataloader(x, y, batch_size=4, seed=3)]
+    assert first == again and sorted(sum(first, [])) == list(range(10))
+
+
+def test_to_dataloader_refuses_batch_larger_than_data():
+    pytest.importorskip("torch")
+    from rnnkit.data.sequences import to_dataloader
+
+    with pytest.raises(ValueError, match="batch_size must be <= 10, got 16"):
+        to_dataloader(np.zeros((10, 2)), np.zeros(10), batch_size=16)
+    with pytest.raises(ValueError, match=r"same first dimension, got \[9, 10\]"):
+        to_dataloader(np.zeros((10, 2)), np.zeros(9), batch_size=2)
