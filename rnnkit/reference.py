@@ -42,7 +42,7 @@ from rnnkit.validation import as_float_array, require_choice, require_int, requi
 
 KINDS = ("rnn", "lstm", "gru")
 _GATES = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "h")}
-_NAMES = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+_NAMES = {"rnn": "a vanilla RNN", "lstm": "an LSTM", "gru": "a GRU"}
 
 
 def param_names(kind: str, reset_after: bool = True) -> tuple[str, ...]:
@@ -124,7 +124,7 @@ def check_params(
     missing = [k for k in expected if k not in params]
     if missing:
         raise ValueError(
-            f"params for a {what} is missing {', '.join(missing)}; expected keys {', '.join(expected)}"
+            f"params for {what} is missing {', '.join(missing)}; expected keys {', '.join(expected)}"
         )
     extra = [k for k in params if k not in expected]
     if extra:
@@ -132,7 +132,7 @@ def check_params(
         if kind == "gru" and "b_Uh" in extra:
             hint = " (b_Uh belongs to the reset-after form: pass reset_after=True)"
         raise ValueError(
-            f"params for a {what} has unexpected keys {', '.join(map(str, extra))}{hint}; "
+            f"params for {what} has unexpected keys {', '.join(map(str, extra))}{hint}; "
             f"expected keys {', '.join(expected)}"
         )
     out = {k: as_float_array(params[k], f"params[{k!r}]") for k in expected}
