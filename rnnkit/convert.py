@@ -173,11 +173,10 @@ def params_to_torch(params, module):
 
 
 def _require_hidden(params, kind: str, hidden: int, where: str) -> None:
-    u = params["U" if kind == "rnn" else "U_i" if kind == "lstm" else "U_z"]
-    if u.shape[0] != hidden:
-        raise ValueError(
-            f"{where} has hidden size {hidden}, but params have hidden size {u.shape[0]}"
-        )
+    """``params`` passed check_params, so every ``U_*`` is (hidden, hidden) alike."""
+    ours = params[param_names(kind)[len(_TORCH_ORDER[kind])]].shape[0]  # the first U_*
+    if ours != hidden:
+        raise ValueError(f"{where} has hidden size {hidden}, but params have hidden size {ours}")
 
 
 # --------------------------------------------------------------------------- Keras

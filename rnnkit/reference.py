@@ -136,14 +136,14 @@ def check_params(
             f"expected keys {', '.join(expected)}"
         )
     out = {k: as_float_array(params[k], f"params[{k!r}]") for k in expected}
-    first_u = expected[len(_GATES[kind])]  # U or U_i or U_z
+    first_u = _first(kind, "U")
     u = out[first_u]
     if u.ndim != 2 or u.shape[0] != u.shape[1]:
         raise ValueError(
             f"params[{first_u!r}] must be a square (hidden, hidden) matrix, got shape {u.shape}"
         )
     hidden = u.shape[0]
-    first_w = expected[0]
+    first_w = _first(kind, "W")
     w = out[first_w]
     if w.ndim != 2:
         raise ValueError(f"params[{first_w!r}] must be 2-D (features, hidden), got shape {w.shape}")
@@ -160,8 +160,14 @@ def check_params(
     return {k: v.astype(dtype, copy=False) for k, v in out.items()}
 
 
+def _first(kind: str, matrix: str) -> str:
+    """The first gate's key for ``matrix`` (``"W"`` or ``"U"``): W, W_i or W_z."""
+    gate = _GATES[kind][0]
+    return f"{matrix}_{gate}" if gate else matrix
+
+
 def _hidden_size(kind: str, params: Mapping) -> int:
-    return params["U" if kind == "rnn" else f"U_{_GATES[kind][0]}"].shape[0]
+    return params[_first(kind, "U")].shape[0]
 
 
 def _check_input(x, name: str, ndim: int, dims: str) -> np.ndarray:
@@ -252,7 +258,11 @@ class GRUStepCache(NamedTuple):
 
 @dataclass(frozen=True)
 class SequenceCache:
-    """The per-step caches of a whole sequence, oldest first."""
+    """The per-step caches of a whole sequence, oldest first.
+
+    The steps hold views of ``x``: do not modify ``x`` between the forward and
+    the backward call.
+    """
 
     kind: str
     steps: tuple
@@ -265,7 +275,8 @@ class SequenceCache:
 def rnn_cell(x_t, h_prev, params, *, return_cache: bool = False, check: bool = True):
     """One step of the vanilla (Elman) RNN:  ``h_t = tanh(x_t W + h_{t-1} U + b)``.
 
-    Shapes: ``x_t`` (batch, features), ``h_prev`` (batch, hidden); returns ``h_t``
+    Shapes: ``x_t`` (batch, features), ``h_prev`` (batch, hidden; ``None`` means
+    zeros); returns ``h_t``
     (batch, hidden), or ``(h_t, RNNStepCache)`` with ``return_cache=True``.
     ``check=False`` skips input validation (the sequence functions check once).
     """
