@@ -12,7 +12,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv clean
+.PHONY: book test venv chromium clean
 
 venv: $(STAMP)
 
@@ -29,8 +29,12 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	$(BIN)/python .ci/notebook_times.py
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	bash .ci/test-all
+
+# The browser tests drive Debian's Chromium (no browser download). Installed once.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 clean:
 	rm -rf _build

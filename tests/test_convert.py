@@ -1,11 +1,6 @@
 """rnnkit.convert: gate orders and bias folding as the frameworks really store them,
 round trips torch -> NumPy -> Keras -> NumPy -> torch, and clear refusals."""
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import subprocess
 import sys
 

@@ -2,11 +2,6 @@
 backward passes agree with finite differences and with torch autograd, and bad input
 gets a one-line error."""
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import pytest
 

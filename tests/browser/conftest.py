@@ -25,7 +25,9 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not path:
         pytest.fail("Chromium not found: install Debian's 'chromium' package (make test does)")
     return path
