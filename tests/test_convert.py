@@ -174,7 +174,7 @@ def test_import_reference_and_convert_needs_neither_torch_nor_keras():
         "loaded = {'torch', 'tensorflow', 'keras'} & set(sys.modules); "
         "assert not loaded, loaded"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.getcwd())
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --------------------------------------------------------------------------- refusals
