@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+COLAB  := .venv-colab
+COLAB_STAMP := $(COLAB)/.installed
 BOOK_FLAGS := -W -n --keep-going
 export PATH := $(abspath $(BIN)):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -29,8 +31,16 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	$(BIN)/python .ci/notebook_times.py
 
-test: $(STAMP) chromium
+test: $(STAMP) $(COLAB_STAMP) chromium
 	bash .ci/test-all
+
+# A stand-in for Colab for the first-cell test: torch, TensorFlow and Jupyter
+# preinstalled (same pins as requirements.txt), rnnkit absent.
+$(COLAB_STAMP): requirements.txt
+	$(PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/python -m pip install --quiet -c requirements.txt \
+		torch tensorflow-cpu keras numpy matplotlib pandas tqdm ipykernel nbclient pyyaml
+	touch $@
 
 # The browser tests drive Debian's Chromium (no browser download). Installed once.
 chromium:

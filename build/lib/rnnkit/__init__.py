@@ -1,0 +1,34 @@
+"""rnnkit: the helper package of the course *Recurrent Neural Networks, from Equations
+to Working Models*.
+
+One module per responsibility, so a reader can guess the file from the chapter:
+
+========================  ==========================================================
+``rnnkit.repro``          :func:`setup`: seeds everything, picks the device
+``rnnkit.checks``         exercise checkers with specific feedback
+``rnnkit.reference``      NumPy RNN / LSTM / GRU cells, forward and backward
+``rnnkit.convert``        weights between NumPy, ``torch.nn`` and ``keras.layers``
+``rnnkit.plots``          figures the chapters share
+``rnnkit.validation``     the input checks every public function uses
+========================  ==========================================================
+
+``import rnnkit`` is cheap: the submodules that need PyTorch or TensorFlow are only
+imported when first used (``rnnkit.reference`` needs neither).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from rnnkit.repro import Setup, setup
+
+__version__ = "0.1.0"
+__all__ = ["Setup", "setup", "__version__"]
+
+_SUBMODULES = {"checks", "convert", "data", "plots", "reference", "repro", "train", "validation"}
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"rnnkit.{name}")
+    raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")

@@ -1,0 +1,115 @@
+"""Sphinx glue for the book: framework tabs made of executed notebook cells.
+
+A chapter shows the same step in NumPy, PyTorch and Keras as consecutive code cells
+tagged ``tab-NumPy``, ``tab-PyTorch`` and ``tab-Keras``. In Jupyter or Colab they run
+one after the other; in the HTML book this extension gathers each run of tagged cells
+into one sphinx-design tab set, inputs and outputs included, so the reader picks a
+framework once and every tab set on every page follows (sync group ``framework``).
+
+A tab set ends at the first node that is not a tagged cell, or when a label comes
+round again (``PyTorch, Keras, PyTorch`` makes two sets). Several consecutive cells
+with the same label share one tab.
+
+Enabled in ``_config.yml`` with ``sphinx: extra_extensions: [rnnkit.book]``.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+
+TAG_PREFIX = "tab-"
+SYNC_GROUP = "framework"
+
+
+def tab_label(node: nodes.Node) -> str | None:
+    """The tab label of a notebook code cell (``tab-PyTorch`` gives ``PyTorch``), if any."""
+    if not isinstance(node, nodes.container) or node.get("nb_element") != "cell_code":
+        return None
+    tags = node.get("cell_metadata", {}).get("tags", [])
+    labels = [tag[len(TAG_PREFIX) :] for tag in tags if tag.startswith(TAG_PREFIX)]
+    return labels[0] if labels else None
+
+
+def group_tab_cells(children: list[nodes.Node]) -> list[list[tuple[str, list[nodes.Node]]]]:
+    """Split ``children`` into runs of tagged cells, each a list of (label, cells) tabs.
+
+    Returned in document order; untagged nodes are not included.
+    """
+    groups: list[list[tuple[str, list[nodes.Node]]]] = []
+    current: list[tuple[str, list[nodes.Node]]] = []
+    for child in children:
+        label = tab_label(child)
+        if label is None:
+            if current:
+                groups.append(current)
+            current = []
+            continue
+        if current and current[-1][0] == label:
+            current[-1][1].append(child)
+        elif any(existing == label for existing, _ in current):
+            groups.append(current)
+            current = [(label, [child])]
+        else:
+            current.append((label, [child]))
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _tab_set(tabs: list[tuple[str, list[nodes.Node]]]) -> nodes.container:
+    tab_set = nodes.container("", is_div=True, design_component="tab-set", classes=["sd-tab-set"])
+    for label, cells in tabs:
+        item = nodes.container(
+            "", is_div=True, design_component="tab-item", classes=["sd-tab-item"], selected=False
+        )
+        title = nodes.rubric(label, label, classes=["sd-tab-label"])
+        title["sync_id"], title["sync_group"] = label.lower(), SYNC_GROUP
+        content = nodes.container(
+            "", is_div=True, design_component="tab-content", classes=["sd-tab-content"]
+        )
+        for cell in cells:
+            cell.parent.remove(cell)
+            content += cell
+        item += [title, content]
+        tab_set += item
+    return tab_set
+
+
+class CellTabs(SphinxTransform):
+    """Wrap runs of ``tab-*`` tagged cells into sphinx-design tab sets."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs) -> None:
+        parents = {
+            cell.parent for cell in self.document.findall(nodes.container) if tab_label(cell)
+        }
+        for parent in parents:
+            for tabs in group_tab_cells(list(parent.children)):
+                first = tabs[0][1][0]
+                position = parent.index(first)
+                parent.insert(position, _tab_set(tabs))
+
+
+def drop_remote_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Keep pages free of remote script URLs.
+
+    sphinx-thebe (always loaded by Jupyter Book) writes an inline script naming a CDN
+    copy of thebe, fetched only when live code is switched on. Live code is off in
+    this book, and the book must work offline, so that script and its loader go.
+    """
+    context["script_files"] = [
+        script
+        for script in context.get("script_files", [])
+        if "unpkg.com" not in (script.attributes.get("body") or "")
+        and "sphinx-thebe" not in str(script.filename or "")
+    ]
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx_design")
+    app.add_transform(CellTabs)
+    app.connect("html-page-context", drop_remote_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,114 @@
+"""Reproducibility: one call that seeds everything and picks the device.
+
+Every chapter starts with ``rnnkit.setup(seed)``. It seeds Python's ``random``,
+NumPy, PyTorch and TensorFlow/Keras, asks both frameworks for deterministic kernels,
+and chooses the device (a CUDA GPU when there is one, else the CPU). The frameworks
+are optional: a missing one is reported in the returned :class:`Setup`, not raised.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnnkit.validation import require_choice, require_int
+
+DEVICES = ("auto", "cpu", "cuda")
+_MAX_SEED = 2**32 - 1  # NumPy's legacy seeding accepts at most 32 bits.
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What :func:`setup` chose; the chapter prints it so a reader can compare runs."""
+
+    seed: int
+    device: str
+    torch: str | None = None
+    tensorflow: str | None = None
+    keras: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        parts = [f"seed={self.seed}", f"device={self.device}"]
+        for lib in ("torch", "tensorflow", "keras"):
+            version = getattr(self, lib)
+            parts.append(f"{lib}={version or 'not installed'}")
+        return "rnnkit.setup: " + ", ".join(parts)
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def setup(seed: int = 0, device: str = "auto", deterministic: bool = True) -> Setup:
+    """Seed Python, NumPy, PyTorch and TensorFlow with ``seed`` and pick a device.
+
+    Parameters
+    ----------
+    seed:
+        A whole number in ``[0, 2**32 - 1]``.
+    device:
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"`` or ``"cuda"``.
+        Asking for ``"cuda"`` on a machine without a GPU raises.
+    deterministic:
+        Ask PyTorch and TensorFlow for deterministic kernels (slower on a GPU,
+        free on the CPU).
+
+    Returns
+    -------
+    Setup
+        The seed, the device string to pass to ``torch.device`` and the versions
+        of the frameworks that were found.
+    """
+    seed = require_int(seed, "seed", minimum=0, maximum=_MAX_SEED)
+    device = require_choice(device, "device", DEVICES)
+
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 -- the global RNG that np.random.* and libraries use
+    notes: list[str] = []
+
+    torch_version = None
+    chosen = "cpu"
+    if _installed("torch"):
+        import torch
+
+        torch_version = torch.__version__
+        torch.manual_seed(seed)  # seeds the CPU and every CUDA device
+        if deterministic:
+            # warn_only: a few kernels have no deterministic version; we would
+            # rather warn than stop a learner's notebook.
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        has_cuda = torch.cuda.is_available()
+        if device == "cuda" and not has_cuda:
+            raise ValueError(
+                "device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'"
+            )
+        chosen = "cuda" if device in ("auto", "cuda") and has_cuda else "cpu"
+    elif device == "cuda":
+        raise ValueError("device='cuda' was asked for, but PyTorch is not installed")
+    else:
+        notes.append("PyTorch is not installed: the PyTorch tabs will not run")
+
+    tf_version = keras_version = None
+    if _installed("tensorflow"):
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        # oneDNN's fused CPU kernels change results with the thread layout, and
+        # announce themselves on stderr in every notebook; plain kernels do neither.
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+        import keras
+        import tensorflow as tf
+
+        tf_version, keras_version = tf.__version__, keras.__version__
+        keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow together
+        if deterministic:
+            tf.config.experimental.enable_op_determinism()
+    else:
+        notes.append("TensorFlow is not installed: the Keras tabs will not run")
+
+    return Setup(seed, chosen, torch_version, tf_version, keras_version, tuple(notes))
