@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 
-WHITE = {"figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white"}
-
 
 @dataclass(frozen=True)
 class Event:
@@ -36,33 +34,35 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
     eras = eras or {}
     events = sorted(events, key=lambda e: e.year)
     years = [e.year for e in events]
-    with plt.rc_context(WHITE):
-        fig, ax = plt.subplots(figsize=(11, 4.2), layout="constrained")
-        ax.axhline(0, color="0.35", linewidth=1.2, zorder=1)
-        seen = set()
-        for i, event in enumerate(events):
-            side = 1 if i % 2 == 0 else -1
-            height = side * (0.9 + 0.55 * ((i // 2) % 3))
-            colour = eras.get(event.era, "C0")
-            label = event.era if event.era and event.era not in seen else None
-            seen.add(event.era)
-            ax.vlines(event.year, 0, height, color=colour, linewidth=1, zorder=1)
-            ax.scatter([event.year], [0], color=colour, s=36, zorder=2, label=label)
-            ax.annotate(
-                f"{event.label}\n({int(event.year)})",
-                (event.year, height),
-                ha="center",
-                va="bottom" if side > 0 else "top",
-                fontsize=8.5,
-                color="0.1",
-            )
-        ax.set_xlim(min(years) - 2, max(years) + 2)
-        ax.set_ylim(-3.2, 3.2)
-        ax.yaxis.set_visible(False)
-        for spine in ("left", "right", "top"):
-            ax.spines[spine].set_visible(False)
-        ax.set_xlabel("year of publication")
-        ax.set_title(title, loc="left", fontsize=11)
-        if seen - {""}:
-            ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncols=len(seen))
+    # A white figure rather than rc_context(): restoring rcParams after the figure is made
+    # stops the inline backend from showing later figures of the notebook.
+    fig, ax = plt.subplots(figsize=(11, 4.2), layout="constrained", facecolor="white")
+    ax.set_facecolor("white")
+    ax.axhline(0, color="0.35", linewidth=1.2, zorder=1)
+    seen = set()
+    for i, event in enumerate(events):
+        side = 1 if i % 2 == 0 else -1
+        height = side * (0.9 + 0.55 * ((i // 2) % 3))
+        colour = eras.get(event.era, "C0")
+        label = event.era if event.era and event.era not in seen else None
+        seen.add(event.era)
+        ax.vlines(event.year, 0, height, color=colour, linewidth=1, zorder=1)
+        ax.scatter([event.year], [0], color=colour, s=36, zorder=2, label=label)
+        ax.annotate(
+            f"{event.label}\n({int(event.year)})",
+            (event.year, height),
+            ha="center",
+            va="bottom" if side > 0 else "top",
+            fontsize=8.5,
+            color="0.1",
+        )
+    ax.set_xlim(min(years) - 2, max(years) + 2)
+    ax.set_ylim(-3.2, 3.2)
+    ax.yaxis.set_visible(False)
+    for spine in ("left", "right", "top"):
+        ax.spines[spine].set_visible(False)
+    ax.set_xlabel("year of publication")
+    ax.set_title(title, loc="left", fontsize=11)
+    if seen - {""}:
+        ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncols=len(seen))
     return fig
