@@ -36,13 +36,22 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
     years = [e.year for e in events]
     # A white figure rather than rc_context(): restoring rcParams after the figure is made
     # stops the inline backend from showing later figures of the notebook.
-    fig, ax = plt.subplots(figsize=(11, 4.2), layout="constrained", facecolor="white")
+    fig, ax = plt.subplots(figsize=(11, 5), layout="constrained", facecolor="white")
     ax.set_facecolor("white")
     ax.axhline(0, color="0.35", linewidth=1.2, zorder=1)
     seen = set()
+    # Labels alternate above and below the axis; on each side a label goes to the lowest
+    # level whose previous label is at least `gap` years to the left, so none overlap.
+    gap = (max(years) - min(years)) / 9 or 1.0
+    last_on_level: dict[int, list[float]] = {1: [], -1: []}
     for i, event in enumerate(events):
         side = 1 if i % 2 == 0 else -1
-        height = side * (0.9 + 0.55 * ((i // 2) % 3))
+        levels = last_on_level[side]
+        level = next((k for k, x in enumerate(levels) if event.year - x >= gap), len(levels))
+        if level == len(levels):
+            levels.append(event.year)
+        levels[level] = event.year
+        height = side * (0.7 + 1.2 * level)
         colour = eras.get(event.era, "C0")
         label = event.era if event.era and event.era not in seen else None
         seen.add(event.era)
@@ -57,7 +66,8 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
             color="0.1",
         )
     ax.set_xlim(min(years) - 2, max(years) + 2)
-    ax.set_ylim(-3.2, 3.2)
+    depth = 0.7 + 1.2 * max(len(v) for v in last_on_level.values()) + 0.4
+    ax.set_ylim(-depth, depth + 0.4)
     ax.yaxis.set_visible(False)
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
