@@ -15,6 +15,7 @@ from rnnkit.checks.core import (
     compare_equal,
     run_check,
 )
+from rnnkit.checks.gates import check_gru_step, check_lstm_step
 
 __all__ = [
     "CORRECT",
@@ -22,6 +23,8 @@ __all__ = [
     "NOT_ATTEMPTED",
     "Case",
     "CheckResult",
+    "check_gru_step",
+    "check_lstm_step",
     "check_param_count",
     "check_torch_gru_shapes",
     "compare_arrays",
