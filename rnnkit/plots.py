@@ -76,3 +76,108 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
     if seen - {""}:
         ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncols=len(seen))
     return fig
+
+
+# --------------------------------------------------------------------------- cell diagrams
+
+
+def _node(ax, xy, text, shape="circle", colour="white"):
+    """A labelled operator (circle) or layer (rounded box) of a cell diagram."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    x, y = xy
+    if shape == "circle":
+        ax.add_patch(Circle(xy, 0.28, facecolor=colour, edgecolor="0.2", linewidth=1.2, zorder=3))
+    else:
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - 0.42, y - 0.26),
+                0.84,
+                0.52,
+                boxstyle="round,pad=0.02",
+                facecolor=colour,
+                edgecolor="0.2",
+                linewidth=1.2,
+                zorder=3,
+            )
+        )
+    ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=4)
+
+
+def _arrow(ax, start, end, label="", colour="0.25", width=1.3, label_at=0.5, offset=(0.12, 0.0)):
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops={
+            "arrowstyle": "-|>",
+            "color": colour,
+            "linewidth": width,
+            "shrinkA": 14,
+            "shrinkB": 14,
+        },
+        zorder=2,
+    )
+    if label:
+        x = start[0] + label_at * (end[0] - start[0]) + offset[0]
+        y = start[1] + label_at * (end[1] - start[1]) + offset[1]
+        ax.text(x, y, label, fontsize=10, color=colour, ha="left", va="center")
+
+
+def lstm_diagram(title: str = "The LSTM cell: an additive path for c, gated at every step"):
+    """Draw one LSTM step (Hochreiter & Schmidhuber 1997; forget gate: Gers et al. 2000).
+
+    The cell path runs along the top: ``c_{t-1} -> x f_t -> + i_t * g_t -> c_t``; the
+    output path takes ``tanh(c_t) -> x o_t -> h_t``. The four affine maps of
+    ``[x_t, h_{t-1}]`` sit below, with their activations (sigmoid for the gates,
+    tanh for the candidate ``g_t``). Returns the Figure.
+    """
+    cell = "#d62728"
+    # No plt.rc_context here: leaving it stops later figures of a notebook from
+    # displaying inline, so the white background is set on the figure itself.
+    fig, ax = plt.subplots(figsize=(9.5, 4.6), layout="constrained", facecolor="white")
+    ax.set_facecolor("white")
+    top, mid, low = 3.2, 1.9, 0.45
+    # the cell path
+    ax.text(0.0, top, "$c_{t-1}$", ha="center", va="center", fontsize=13, color=cell)
+    _node(ax, (2.0, top), r"$\times$")
+    _node(ax, (4.4, top), "$+$")
+    ax.text(8.6, top, "$c_t$", ha="center", va="center", fontsize=13, color=cell)
+    _arrow(ax, (0.25, top), (2.0, top), colour=cell, width=2.4)
+    _arrow(ax, (2.0, top), (4.4, top), colour=cell, width=2.4)
+    _arrow(ax, (4.4, top), (8.4, top), colour=cell, width=2.4)
+    # the gates and the candidate, from [x_t, h_{t-1}]
+    boxes = {
+        "f": (2.0, r"$\sigma$", "$f_t$"),
+        "i": (3.5, r"$\sigma$", "$i_t$"),
+        "g": (5.0, r"$\tanh$", "$g_t$"),
+        "o": (6.5, r"$\sigma$", "$o_t$"),
+    }
+    for x, act, _ in boxes.values():
+        _node(ax, (x, low), act, shape="box", colour="#e8f0fa")
+    ax.plot([0.6, 6.5], [low - 0.62, low - 0.62], color="0.25", linewidth=1.3)
+    ax.text(0.5, low - 0.62, r"$[x_t,\ h_{t-1}]$", ha="right", va="center", fontsize=12)
+    for x, _, _ in boxes.values():
+        _arrow(ax, (x, low - 0.62), (x, low - 0.02))
+    # f_t gates the old cell; i_t gates the candidate g_t; o_t gates the output
+    _arrow(ax, (2.0, low), (2.0, top), boxes["f"][2], label_at=0.55)
+    _node(ax, (4.4, mid), r"$\times$")
+    _arrow(ax, (3.5, low), (4.4, mid), boxes["i"][2], label_at=0.45, offset=(-0.45, 0.0))
+    _arrow(ax, (5.0, low), (4.4, mid), boxes["g"][2], label_at=0.45, offset=(0.1, 0.0))
+    _arrow(ax, (4.4, mid), (4.4, top))
+    _node(ax, (7.2, mid + 0.55), r"$\tanh$", shape="box", colour="#fdecea")
+    ax.plot([7.2], [top], "o", color=cell, markersize=5, zorder=3)  # c_t branches off
+    _arrow(ax, (7.2, top), (7.2, mid + 0.55), colour=cell)
+    _node(ax, (7.2, mid - 0.55), r"$\times$")
+    _arrow(ax, (7.2, mid + 0.55), (7.2, mid - 0.55))
+    _arrow(ax, (6.5, low), (7.2, mid - 0.55), boxes["o"][2], label_at=0.5, offset=(0.15, -0.1))
+    ax.text(8.6, mid - 0.55, "$h_t$", ha="center", va="center", fontsize=13)
+    _arrow(ax, (7.2, mid - 0.55), (8.4, mid - 0.55))
+    ax.text(2.7, top + 0.45, r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$", fontsize=11, color=cell)
+    ax.text(7.45, mid, r"$h_t = o_t \odot \tanh(c_t)$", fontsize=11)
+    ax.set_xlim(-0.9, 9.6)
+    ax.set_ylim(-0.5, 4.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontsize=11)
+    return fig

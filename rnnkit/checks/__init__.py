@@ -16,6 +16,7 @@ from rnnkit.checks.core import (
     compare_equal,
     run_check,
 )
+from rnnkit.checks.gates import check_gru_step, check_lstm_step
 
 __all__ = [
     "CORRECT",
@@ -23,6 +24,8 @@ __all__ = [
     "NOT_ATTEMPTED",
     "Case",
     "CheckResult",
+    "check_gru_step",
+    "check_lstm_step",
     "check_param_count",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",
