@@ -273,7 +273,7 @@ class _Batches:
             self.arrays, self.batch_size = (x, y), batch_size
             self.shuffle, self.drop_last = shuffle, drop_last
         elif isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
-            if iter(data) is data:
+            if isinstance(data, Iterator):  # not iter(data): a DataLoader would draw a seed
                 raise TypeError(
                     f"{name} must be re-iterable (a DataLoader, a list of (x, y) batches or a pair "
                     f"of arrays), got a one-shot {type(data).__name__}"
