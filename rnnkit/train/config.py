@@ -126,7 +126,6 @@ def progress_bar(enabled: bool, total: int | None, desc: str):
 
 
 def nan_reason(epoch: int, step: int, value: float) -> str:
-    return (
-        f"non-finite loss ({value}) at epoch {epoch}, step {step}; "
-        f"restored the weights from the end of epoch {epoch - 1}"
-    )
+    """Why training stopped on a non-finite loss at ``epoch`` (1-based), ``step`` (1-based)."""
+    kept = "the initial weights" if epoch == 1 else f"the weights from the end of epoch {epoch - 1}"
+    return f"non-finite loss ({value}) at epoch {epoch}, step {step}; restored {kept}"
