@@ -96,6 +96,8 @@ def fit_torch(
     history = History() if history is None else history
     history.interrupted, history.stopped_reason = False, None
     start = history.epochs
+    if start >= cfg.epochs:  # a finished run passed back in: nothing left to do
+        return history
     stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
     best_state = None
     loop = _Loop(model, optimizer, loss_fn, classify, metric_names, device, cfg)
