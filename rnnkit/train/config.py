@@ -9,7 +9,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rnnkit.validation import require_int
+from rnnkit.validation import require_choice, require_int
+
+LOSSES = ("cross_entropy", "mse")
+METRICS = ("accuracy",)
 
 
 @dataclass(frozen=True)
@@ -129,3 +132,18 @@ def nan_reason(epoch: int, step: int, value: float) -> str:
     """Why training stopped on a non-finite loss at ``epoch`` (1-based), ``step`` (1-based)."""
     kept = "the initial weights" if epoch == 1 else f"the weights from the end of epoch {epoch - 1}"
     return f"non-finite loss ({value}) at epoch {epoch}, step {step}; restored {kept}"
+
+
+def metric_names(metrics, classify: bool) -> tuple[str, ...]:
+    """The metrics to track: ``("accuracy",)`` by default for a classification loss."""
+    if metrics is None:
+        return ("accuracy",) if classify else ()
+    for name in metrics:
+        require_choice(name, "metric", METRICS)
+    return tuple(metrics)
+
+
+def summary(row: dict) -> str:
+    """One epoch's main numbers for the progress bar."""
+    keys = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy") if k in row]
+    return ", ".join(f"{k}={row[k]:.4f}" for k in keys)

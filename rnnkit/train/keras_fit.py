@@ -25,19 +25,20 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from rnnkit.train.config import (  # noqa: E402
+    LOSSES,
     EarlyStopper,
     FitConfig,
     lr_for_epoch,
     make_config,
+    metric_names,
     nan_reason,
     progress_bar,
+    summary,
 )
 from rnnkit.train.history import History  # noqa: E402
 from rnnkit.train.inputs import check_batch_size, check_label_range, check_lengths  # noqa: E402
 from rnnkit.validation import require_choice  # noqa: E402
 
-LOSSES = ("cross_entropy", "mse")
-METRICS = ("accuracy",)
 _HISTORY_ENTRY = "rnnkit_history.json"
 
 
@@ -83,7 +84,7 @@ def fit_keras(
     """
     cfg = make_config(config, settings)
     loss_obj, classify = _loss_object(loss)
-    metric_names = _metric_names(metrics, classify)
+    tracked = metric_names(metrics, classify)
     if cfg.early_stopping is not None and val is None:
         raise ValueError("early_stopping needs validation data: pass val=...")
     stateful = _stateful_layers(model)
@@ -101,7 +102,7 @@ def fit_keras(
         optimizer = keras.optimizers.Adam(learning_rate=cfg.lr)
     if cfg.clip_norm is not None:
         optimizer.global_clipnorm = cfg.clip_norm  # g <- g * min(1, clip_norm / ||g||)
-    model.compile(optimizer=optimizer, loss=loss_obj, metrics=list(metric_names))
+    model.compile(optimizer=optimizer, loss=loss_obj, metrics=list(tracked))
 
     history = History() if history is None else history
     history.interrupted, history.stopped_reason = False, None
@@ -110,7 +111,7 @@ def fit_keras(
         return history
     total = None if steps is None else steps * (cfg.epochs - start)
     bar = progress_bar(cfg.progress, total, f"epoch {start + 1}/{cfg.epochs}")
-    recorder = _Recorder(history, cfg, metric_names, stateful if cfg.tbptt else [], bar)
+    recorder = _Recorder(history, cfg, tracked, stateful if cfg.tbptt else [], bar)
     try:
         model.fit(
             train_ds,
@@ -183,12 +184,7 @@ class _Recorder(keras.callbacks.Callback):
         row["lr"], row["seconds"] = float(f"{self.lr:.7g}"), time.perf_counter() - self.began
         self.history_.append(row)
         if self.bar is not None:
-            shown = ", ".join(
-                f"{k}={row[k]:.4f}"
-                for k in ("loss", "val_loss", "accuracy", "val_accuracy")
-                if k in row
-            )
-            self.bar.set_postfix_str(shown, refresh=True)
+            self.bar.set_postfix_str(summary(row), refresh=True)
         if self.stopper is not None:
             improved, stop = self.stopper.update(row["val_loss"], epoch + 1)
             if improved:
@@ -266,14 +262,6 @@ def _loss_object(loss):
     if loss == "cross_entropy":
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True), True
     return keras.losses.MeanSquaredError(), False
-
-
-def _metric_names(metrics, classify: bool) -> tuple[str, ...]:
-    if metrics is None:
-        return ("accuracy",) if classify else ()
-    for name in metrics:
-        require_choice(name, "metric", METRICS)
-    return tuple(metrics)
 
 
 def save_keras_checkpoint(path: str | os.PathLike, model: keras.Model, history: History) -> Path:

@@ -17,19 +17,20 @@ import torch
 import torch.nn.functional as F
 
 from rnnkit.train.config import (
+    LOSSES,
     EarlyStopper,
     FitConfig,
     lr_for_epoch,
     make_config,
+    metric_names,
     nan_reason,
     progress_bar,
+    summary,
 )
 from rnnkit.train.history import History
 from rnnkit.train.inputs import check_batch_size, check_label_range, check_lengths
 from rnnkit.validation import require_choice
 
-LOSSES = ("cross_entropy", "mse")
-METRICS = ("accuracy",)
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
@@ -84,7 +85,7 @@ def fit_torch(
     cfg = make_config(config, settings)
     device = _pick_device(cfg.device)
     loss_fn, classify = _loss_function(loss)
-    metric_names = _metric_names(metrics, classify)
+    tracked = metric_names(metrics, classify)
     if cfg.early_stopping is not None and val is None:
         raise ValueError("early_stopping needs validation data: pass val=...")
     train_data = _Batches(train, cfg.batch_size, cfg.shuffle and not cfg.tbptt, cfg.tbptt, "train")
@@ -100,7 +101,7 @@ def fit_torch(
         return history
     stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
     best_state = None
-    loop = _Loop(model, optimizer, loss_fn, classify, metric_names, device, cfg)
+    loop = _Loop(model, optimizer, loss_fn, classify, tracked, device, cfg)
     steps = len(train_data) if train_data.sized else None
     total = None if steps is None else steps * (cfg.epochs - start)
     bar = progress_bar(cfg.progress, total, f"epoch {start + 1}/{cfg.epochs}")
@@ -128,7 +129,7 @@ def fit_torch(
             row["lr"], row["seconds"] = lr, time.perf_counter() - began
             history.append(row)
             if bar is not None:
-                bar.set_postfix_str(_summary(row), refresh=True)
+                bar.set_postfix_str(summary(row), refresh=True)
             if stopper is not None:
                 improved, stop = stopper.update(row["val_loss"], epoch + 1)
                 if improved:
@@ -392,16 +393,3 @@ def _loss_function(loss) -> tuple[Callable, bool]:
         return loss, False
     require_choice(loss, "loss", LOSSES)
     return (_cross_entropy, True) if loss == "cross_entropy" else (_mse, False)
-
-
-def _metric_names(metrics, classify: bool) -> tuple[str, ...]:
-    if metrics is None:
-        return ("accuracy",) if classify else ()
-    for name in metrics:
-        require_choice(name, "metric", METRICS)
-    return tuple(metrics)
-
-
-def _summary(row: dict) -> str:
-    keys = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy") if k in row]
-    return ", ".join(f"{k}={row[k]:.4f}" for k in keys)
