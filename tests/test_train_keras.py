@@ -255,3 +255,13 @@ def test_bad_keras_checkpoint_gives_a_one_line_error(tmp_path, content):
     with pytest.raises(ValueError, match="not a readable Keras checkpoint") as info:
         load_keras_checkpoint(path)
     assert "\n" not in str(info.value)
+
+
+def test_a_tf_data_dataset_trains_like_arrays():
+    import tensorflow as tf
+
+    rnnkit.setup(0)
+    x, y = copy_task()
+    train = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    history = fit_keras(tiny_lm(), train, epochs=3, lr=0.02, progress=False)
+    assert history.epochs == 3 and history["loss"][-1] < history["loss"][0]

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.train import History, fit_torch
+from rnnkit.train import FitConfig, History, fit_torch
 from rnnkit.train.torch_fit import _pick_device
 
 VOCAB, T = 6, 8
@@ -313,3 +313,10 @@ def test_bad_input_gives_a_one_line_error(train, settings, error, message):
 def test_early_stopping_without_validation_data_is_refused():
     with pytest.raises(ValueError, match="early_stopping needs validation data"):
         fit_torch(TinyLM(), copy_task(), epochs=2, early_stopping=1, progress=False)
+
+
+def test_a_fit_config_can_be_shared_and_overridden_by_keywords():
+    config = FitConfig(epochs=3, lr=0.02, batch_size=16, progress=False)
+    rnnkit.setup(0)
+    history = fit_torch(TinyLM(), copy_task(), config=config, epochs=2)
+    assert history.epochs == 2 and history["lr"] == [0.02, 0.02]
