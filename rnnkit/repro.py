@@ -85,9 +85,7 @@ def setup(seed: int = 0, device: str = "auto", deterministic: bool = True) -> Se
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         has_cuda = torch.cuda.is_available()
         if device == "cuda" and not has_cuda:
-            raise ValueError(
-                "device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'"
-            )
+            raise ValueError("device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'")
         chosen = "cuda" if device in ("auto", "cuda") and has_cuda else "cpu"
     elif device == "cuda":
         raise ValueError("device='cuda' was asked for, but PyTorch is not installed")
