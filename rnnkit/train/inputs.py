@@ -32,8 +32,3 @@ def check_label_range(lo: int, hi: int, num_classes: int, where: str) -> None:
             f"{where}: labels must be class ids in [0, {num_classes - 1}] for a model with "
             f"{num_classes} outputs, got labels in [{lo}, {hi}]"
         )
-
-
-def is_integer_dtype(kind: str) -> bool:
-    """NumPy dtype kind letter ``'i'``/``'u'`` (signed or unsigned integer)."""
-    return kind in "iu"
