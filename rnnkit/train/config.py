@@ -1,0 +1,149 @@
+"""Settings shared by :func:`fit_torch` and :func:`fit_keras`, and the small pieces
+of loop logic that do not depend on the framework (early stopping, the learning-rate
+schedule, the progress bar)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rnnkit.validation import require_choice, require_int
+
+LOSSES = ("cross_entropy", "mse")
+METRICS = ("accuracy",)
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """How to train; both ``fit_*`` functions take these as keyword arguments.
+
+    epochs:         total number of epochs (a resumed run continues up to it), >= 1.
+    lr:             learning rate of the default optimiser (Adam).
+    batch_size:     batch size when the data are given as arrays ``(x, y)``.
+    shuffle:        reshuffle array data every epoch (ignored when ``tbptt``).
+    clip_norm:      clip the global gradient norm to this value:
+                    ``g <- g * min(1, clip_norm / ||g||_2)`` over all parameters.
+    early_stopping: patience in epochs: stop when ``val_loss`` has not improved for
+                    this many epochs, then restore the weights of the best epoch.
+    lr_schedule:    ``epoch -> lr`` (epoch counted from 0), applied at each epoch start.
+    tbptt:          truncated back-propagation through time: carry the recurrent
+                    state across consecutive batches, cut its gradient, reset it at
+                    each epoch start (see the framework's ``fit_*`` for the model contract).
+    progress:       show a progress bar (``tqdm.auto``); ``False`` prints nothing.
+    device:         PyTorch only: ``"cpu"``, ``"cuda"``, ...; ``None`` picks CUDA if present.
+    """
+
+    epochs: int = 10
+    lr: float = 1e-3
+    batch_size: int = 32
+    shuffle: bool = True
+    clip_norm: float | None = None
+    early_stopping: int | None = None
+    lr_schedule: Callable[[int], float] | None = None
+    tbptt: bool = False
+    progress: bool = True
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        require_int(self.epochs, "epochs", minimum=1)
+        require_int(self.batch_size, "batch_size", minimum=1)
+        _require_positive(self.lr, "lr")
+        if self.clip_norm is not None:
+            _require_positive(self.clip_norm, "clip_norm")
+        if self.early_stopping is not None:
+            require_int(self.early_stopping, "early_stopping (patience in epochs)", minimum=1)
+        if self.lr_schedule is not None and not callable(self.lr_schedule):
+            raise TypeError(
+                f"lr_schedule must be a callable epoch -> lr, got {type(self.lr_schedule).__name__}"
+            )
+
+
+def _require_positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return float(value)
+
+
+def make_config(config: FitConfig | None, settings: dict) -> FitConfig:
+    """``config`` (or the defaults) with the keyword ``settings`` replacing its fields."""
+    names = [f.name for f in dataclasses.fields(FitConfig)]
+    unknown = sorted(set(settings) - set(names))
+    if unknown:
+        raise TypeError(f"unknown training setting(s) {unknown}; expected some of {names}")
+    return dataclasses.replace(config or FitConfig(), **settings)
+
+
+def lr_for_epoch(config: FitConfig, epoch: int, current: float) -> float:
+    """The learning rate for ``epoch`` (0-based): the schedule's value, else ``current``."""
+    if config.lr_schedule is None:
+        return current
+    value = config.lr_schedule(epoch)
+    try:
+        return _require_positive(value, f"lr_schedule({epoch})")
+    except TypeError:
+        raise TypeError(
+            f"lr_schedule({epoch}) must return a finite number, got {value!r}"
+        ) from None
+
+
+class EarlyStopper:
+    """Patience on the validation loss; the caller snapshots weights when it improves."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience = patience
+        self.best = math.inf
+        self.best_epoch: int | None = None  # 1-based
+        self.wait = 0
+
+    def update(self, val_loss: float, epoch: int) -> tuple[bool, bool]:
+        """Record epoch ``epoch`` (1-based); return ``(improved, should_stop)``."""
+        if val_loss < self.best:  # False for NaN: a NaN epoch never counts as best
+            self.best, self.best_epoch, self.wait = val_loss, epoch, 0
+            return True, False
+        self.wait += 1
+        return False, self.wait >= self.patience
+
+    def reason(self) -> str:
+        return (
+            f"early stopping: val_loss did not improve for {self.patience} epoch(s); "
+            f"restored the weights of epoch {self.best_epoch}"
+        )
+
+
+def progress_bar(enabled: bool, total: int | None, desc: str):
+    """A ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere), or ``None`` if off."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    try:
+        return tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
+    except ImportError:  # a notebook without working ipywidgets: fall back to text
+        from tqdm.std import tqdm as text_tqdm
+
+        return text_tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
+
+
+def nan_reason(epoch: int, step: int, value: float) -> str:
+    """Why training stopped on a non-finite loss at ``epoch`` (1-based), ``step`` (1-based)."""
+    kept = "the initial weights" if epoch == 1 else f"the weights from the end of epoch {epoch - 1}"
+    return f"non-finite loss ({value}) at epoch {epoch}, step {step}; restored {kept}"
+
+
+def metric_names(metrics, classify: bool) -> tuple[str, ...]:
+    """The metrics to track: ``("accuracy",)`` by default for a classification loss."""
+    if metrics is None:
+        return ("accuracy",) if classify else ()
+    for name in metrics:
+        require_choice(name, "metric", METRICS)
+    return tuple(metrics)
+
+
+def summary(row: dict) -> str:
+    """One epoch's main numbers for the progress bar."""
+    keys = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy") if k in row]
+    return ", ".join(f"{k}={row[k]:.4f}" for k in keys)

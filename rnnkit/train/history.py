@@ -1,0 +1,65 @@
+"""The training history that :func:`fit_torch` and :func:`fit_keras` both return.
+
+A :class:`History` is a ``dict`` from a metric name to one float per finished epoch,
+so ``history["val_loss"][-1]`` and ``pandas.DataFrame(history)`` work the same for
+both frameworks. Keys: ``loss`` and ``seconds`` (wall time of the epoch, validation
+included) always; ``lr`` (the learning rate used in the epoch); ``val_loss`` when
+there is validation data; one key per metric (``accuracy``, ``val_accuracy``); and,
+in PyTorch when clipping is on, ``grad_norm`` (largest pre-clip gradient norm).
+
+Three attributes say how training ended: ``interrupted`` (a KeyboardInterrupt
+stopped it mid-epoch), ``stopped_reason`` (a sentence, or ``None`` when all epochs
+ran) and ``best_epoch`` (1-based epoch whose weights early stopping restored).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class History(dict):
+    """Per-epoch metrics, ``{name: [value of epoch 1, value of epoch 2, ...]}``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.interrupted = False
+        self.stopped_reason: str | None = None
+        self.best_epoch: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        """Number of finished epochs."""
+        return len(self.get("loss", []))
+
+    def append(self, row: dict[str, float]) -> None:
+        """Add one finished epoch; ``row`` maps metric names to numbers."""
+        for key, value in row.items():
+            self.setdefault(key, []).append(float(value))
+
+    def to_state(self) -> dict:
+        """Plain types only (dicts, lists, floats, str, bool, None): safe for
+        ``torch.load(weights_only=True)`` and for JSON."""
+        return {
+            "metrics": {key: list(values) for key, values in self.items()},
+            "interrupted": bool(self.interrupted),
+            "stopped_reason": self.stopped_reason,
+            "best_epoch": self.best_epoch,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> History:
+        """Inverse of :meth:`to_state`."""
+        history = cls({key: [float(v) for v in values] for key, values in state["metrics"].items()})
+        history.interrupted = bool(state.get("interrupted", False))
+        history.stopped_reason = state.get("stopped_reason")
+        history.best_epoch = state.get("best_epoch")
+        return history
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.items() if v and math.isfinite(v[-1]))
+        extra = ""
+        if self.interrupted:
+            extra += ", interrupted"
+        if self.stopped_reason:
+            extra += f", stopped: {self.stopped_reason}"
+        return f"History({self.epochs} epochs, last: {shown}{extra})"
