@@ -25,7 +25,17 @@ from rnnkit.repro import Setup, setup
 __version__ = "0.1.0"
 __all__ = ["Setup", "setup", "__version__"]
 
-_SUBMODULES = {"checks", "convert", "data", "plots", "reference", "repro", "train", "validation"}
+_SUBMODULES = {
+    "checks",
+    "convert",
+    "data",
+    "models",
+    "plots",
+    "reference",
+    "repro",
+    "train",
+    "validation",
+}
 
 
 def __getattr__(name: str):
