@@ -4,7 +4,7 @@ to Working Models*.
 One module per responsibility, so a reader can guess the file from the chapter:
 
 ========================  ==========================================================
-``rnnkit.repro``          :func:`setup`: seeds everything, picks the device
+``rnnkit.repro``          :func:`~rnnkit.repro.setup`: seeds everything, picks the device
 ``rnnkit.checks``         exercise checkers with specific feedback
 ``rnnkit.reference``      NumPy RNN / LSTM / GRU cells, forward and backward
 ``rnnkit.convert``        weights between NumPy, ``torch.nn`` and ``keras.layers``

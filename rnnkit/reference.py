@@ -8,15 +8,15 @@ left: for a gate ``k``
 
 ``params`` is a plain dict of NumPy arrays with these names:
 
-=======  ===================================================================
-kind     keys
-=======  ===================================================================
-``rnn``  ``W, U, b``
-``lstm`` ``W_i, W_f, W_g, W_o, U_i, U_f, U_g, U_o, b_i, b_f, b_g, b_o``
-``gru``  ``W_z, W_r, W_h, U_z, U_r, U_h, b_z, b_r, b_h`` and, for the reset-after
-         form (``reset_after=True``, the default), ``b_Uh``: the bias that sits
-         with ``h_{t-1} U_h`` inside the reset gate's product
-=======  ===================================================================
+========  ==================================================================
+kind      keys
+========  ==================================================================
+``rnn``   ``W, U, b``
+``lstm``  ``W_i, W_f, W_g, W_o, U_i, U_f, U_g, U_o, b_i, b_f, b_g, b_o``
+``gru``   ``W_z, W_r, W_h, U_z, U_r, U_h, b_z, b_r, b_h`` and, for the reset-after
+          form (``reset_after=True``, the default), ``b_Uh``: the bias that sits
+          with ``h_{t-1} U_h`` inside the reset gate's product
+========  ==================================================================
 
 One bias per gate: PyTorch keeps two (``b_ih`` and ``b_hh``) but only their sum
 matters, so :mod:`rnnkit.convert` folds them into one. The GRU's candidate is the

@@ -1,6 +1,6 @@
 """Exercise checks, one module per chapter group; the machinery lives in ``core``.
 
-Every checker takes the learner's function and returns a :class:`CheckResult`
+Every checker takes the learner's function and returns a :class:`~rnnkit.checks.core.CheckResult`
 whose ``use`` attribute is the function the chapter should continue with.
 """
 

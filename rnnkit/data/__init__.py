@@ -13,7 +13,7 @@
 ================================  ===============================================
 
 Loaders return small frozen dataclasses of NumPy arrays; Keras takes them as they are
-and :func:`to_torch` makes tensors (torch is imported only then).
+and :func:`~rnnkit.data.sequences.to_torch` makes tensors (torch is imported only then).
 """
 
 from rnnkit.data.chars import (
