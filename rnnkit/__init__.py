@@ -8,7 +8,11 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ``rnnkit.checks``         exercise checkers with specific feedback
 ``rnnkit.reference``      NumPy RNN / LSTM / GRU cells, forward and backward
 ``rnnkit.convert``        weights between NumPy, ``torch.nn`` and ``keras.layers``
+``rnnkit.data``           offline corpora, tasks and their baselines
+``rnnkit.train``          one training API in PyTorch and Keras, checkpoints
+``rnnkit.models``         the practice chapters' models, in both frameworks
 ``rnnkit.plots``          figures the chapters share
+``rnnkit.book``           Sphinx glue: framework tabs made of notebook cells
 ``rnnkit.validation``     the input checks every public function uses
 ========================  ==========================================================
 
