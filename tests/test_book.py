@@ -73,3 +73,24 @@ def test_tab_cells_group_by_label_and_split_when_a_label_repeats():
 
 def test_untagged_cells_make_no_tabs():
     assert group_tab_cells([cell(), nodes.paragraph(), cell()]) == []
+
+
+def test_bibliography_parses_and_has_no_duplicate_keys():
+    from pybtex.database import parse_file
+
+    text = (ROOT / "chapters" / "references.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"^@\w+\{([^,]+),", text, flags=re.M)
+    assert len(keys) == len(set(keys)), "duplicate BibTeX keys"
+    database = parse_file(str(ROOT / "chapters" / "references.bib"))
+    assert sorted(database.entries) == sorted(keys)
+
+
+def test_every_citation_in_the_chapters_is_in_the_bibliography():
+    text = (ROOT / "chapters" / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^@\w+\{([^,]+),", text, flags=re.M))
+    cited = set()
+    for path in sorted((ROOT / "chapters").glob("*.*")):
+        if path.suffix in {".md", ".ipynb"}:
+            for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", path.read_text(encoding="utf-8")):
+                cited.update(k.strip() for k in group.split(","))
+    assert cited - keys == set()
