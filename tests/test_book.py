@@ -91,6 +91,7 @@ def test_every_citation_in_the_chapters_is_in_the_bibliography():
     cited = set()
     for path in sorted((ROOT / "chapters").glob("*.*")):
         if path.suffix in {".md", ".ipynb"}:
-            for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", path.read_text(encoding="utf-8")):
+            text = re.sub(r"``.*?``", "", path.read_text(encoding="utf-8"))  # drop examples
+            for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
                 cited.update(k.strip() for k in group.split(","))
     assert cited - keys == set()
