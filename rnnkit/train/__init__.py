@@ -1,7 +1,8 @@
 """Training loops for the course: one API in PyTorch and in Keras.
 
 ``fit_torch(model, train, val, epochs=..., ...)`` and ``fit_keras(...)`` take the same
-settings (:class:`FitConfig`) and return the same :class:`History`. ``save_checkpoint``
+settings (:class:`~rnnkit.train.config.FitConfig`) and return the same
+:class:`~rnnkit.train.history.History`. ``save_checkpoint``
 and ``load_checkpoint`` save and resume a PyTorch run; ``save_keras_checkpoint`` and
 ``load_keras_checkpoint`` a Keras one. PyTorch and TensorFlow are imported only when
 the function that needs them is first used.

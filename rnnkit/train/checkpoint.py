@@ -60,9 +60,9 @@ def load_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     restore_rng: bool = True,
 ) -> History:
-    """Load a checkpoint from :func:`save_checkpoint` into ``model`` (and ``optimizer``).
+    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_checkpoint` into ``model`` (and ``optimizer``).
 
-    Returns the saved :class:`History`; pass it, with the same optimizer, to
+    Returns the saved :class:`~rnnkit.train.history.History`; pass it, with the same optimizer, to
     ``fit_torch(..., history=history)`` to continue. With ``restore_rng`` the Python,
     NumPy and torch generators are put back as they were at the save.
 

@@ -1,4 +1,4 @@
-"""Settings shared by :func:`fit_torch` and :func:`fit_keras`, and the small pieces
+"""Settings shared by ``fit_torch`` and ``fit_keras``, and the small pieces
 of loop logic that do not depend on the framework (early stopping, the learning-rate
 schedule, the progress bar)."""
 
@@ -19,20 +19,30 @@ METRICS = ("accuracy",)
 class FitConfig:
     """How to train; both ``fit_*`` functions take these as keyword arguments.
 
-    epochs:         total number of epochs (a resumed run continues up to it), >= 1.
-    lr:             learning rate of the default optimiser (Adam).
-    batch_size:     batch size when the data are given as arrays ``(x, y)``.
-    shuffle:        reshuffle array data every epoch (ignored when ``tbptt``).
-    clip_norm:      clip the global gradient norm to this value:
-                    ``g <- g * min(1, clip_norm / ||g||_2)`` over all parameters.
-    early_stopping: patience in epochs: stop when ``val_loss`` has not improved for
-                    this many epochs, then restore the weights of the best epoch.
-    lr_schedule:    ``epoch -> lr`` (epoch counted from 0), applied at each epoch start.
-    tbptt:          truncated back-propagation through time: carry the recurrent
-                    state across consecutive batches, cut its gradient, reset it at
-                    each epoch start (see the framework's ``fit_*`` for the model contract).
-    progress:       show a progress bar (``tqdm.auto``); ``False`` prints nothing.
-    device:         PyTorch only: ``"cpu"``, ``"cuda"``, ...; ``None`` picks CUDA if present.
+    ``epochs``
+        Total number of epochs (a resumed run continues up to it), >= 1.
+    ``lr``
+        Learning rate of the default optimiser (Adam).
+    ``batch_size``
+        Batch size when the data are given as arrays ``(x, y)``.
+    ``shuffle``
+        Reshuffle array data every epoch (ignored when ``tbptt``).
+    ``clip_norm``
+        Clip the global gradient norm to this value:
+        ``g <- g * min(1, clip_norm / ||g||_2)`` over all parameters.
+    ``early_stopping``
+        Patience in epochs: stop when ``val_loss`` has not improved for this many
+        epochs, then restore the weights of the best epoch.
+    ``lr_schedule``
+        ``epoch -> lr`` (epoch counted from 0), applied at each epoch start.
+    ``tbptt``
+        Truncated back-propagation through time: carry the recurrent state across
+        consecutive batches, cut its gradient, reset it at each epoch start (see the
+        framework's ``fit_*`` for the model contract).
+    ``progress``
+        Show a progress bar (``tqdm.auto``); ``False`` prints nothing.
+    ``device``
+        PyTorch only: ``"cpu"``, ``"cuda"``, ...; ``None`` picks CUDA if present.
     """
 
     epochs: int = 10

@@ -1,6 +1,6 @@
-"""The training history that :func:`fit_torch` and :func:`fit_keras` both return.
+"""The training history that :func:`~rnnkit.train.torch_fit.fit_torch` and :func:`~rnnkit.train.keras_fit.fit_keras` both return.
 
-A :class:`History` is a ``dict`` from a metric name to one float per finished epoch,
+A :class:`~rnnkit.train.history.History` is a ``dict`` from a metric name to one float per finished epoch,
 so ``history["val_loss"][-1]`` and ``pandas.DataFrame(history)`` work the same for
 both frameworks. Keys: ``loss`` and ``seconds`` (wall time of the epoch, validation
 included) always; ``lr`` (the learning rate used in the epoch); ``val_loss`` when

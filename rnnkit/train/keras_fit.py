@@ -1,7 +1,7 @@
-"""The Keras training loop: :func:`fit_keras`, and a simple Keras checkpoint.
+"""The Keras training loop: :func:`~rnnkit.train.keras_fit.fit_keras`, and a simple Keras checkpoint.
 
-Mirrors :func:`rnnkit.train.fit_torch`: same settings (:class:`FitConfig`), same
-:class:`History`, same endings (early stopping, non-finite loss, KeyboardInterrupt).
+Mirrors :func:`~rnnkit.train.torch_fit.fit_torch`: same settings (:class:`~rnnkit.train.config.FitConfig`), same
+:class:`~rnnkit.train.history.History`, same endings (early stopping, non-finite loss, KeyboardInterrupt).
 Underneath it is ``model.fit`` with rnnkit's callbacks, so Keras users see nothing new.
 """
 
@@ -55,7 +55,7 @@ def fit_keras(
     config: FitConfig | None = None,
     **settings,
 ) -> History:
-    """Compile and train ``model`` in place; return its per-epoch :class:`History`.
+    """Compile and train ``model`` in place; return its per-epoch :class:`~rnnkit.train.history.History`.
 
     Data (``train`` and ``val``): a pair of NumPy arrays ``(x, y)`` batched with
     ``batch_size`` (reshuffled each epoch when ``shuffle``), or a batched
@@ -65,8 +65,8 @@ def fit_keras(
     ``[0, C-1]``, logits ``(..., C)``), ``"mse"``, or a Keras loss. ``metrics``:
     ``("accuracy",)`` (the default for cross-entropy) or ``()``.
 
-    Settings (keywords or ``config``, see :class:`FitConfig`): as in
-    :func:`fit_torch`; ``device`` is ignored (TensorFlow places ops itself).
+    Settings (keywords or ``config``, see :class:`~rnnkit.train.config.FitConfig`): as in
+    :func:`~rnnkit.train.torch_fit.fit_torch`; ``device`` is ignored (TensorFlow places ops itself).
     ``clip_norm`` sets the optimizer's ``global_clipnorm``. ``optimizer`` defaults to
     ``Adam(lr)``; pass the same optimizer (and ``history``) to continue a run.
 
@@ -77,7 +77,7 @@ def fit_keras(
     drops an incomplete last batch of arrays, and calls ``reset_state()`` at each
     epoch start and before validation.
 
-    Endings as in :func:`fit_torch`: early stopping restores the best epoch's
+    Endings as in :func:`~rnnkit.train.torch_fit.fit_torch`: early stopping restores the best epoch's
     weights; a non-finite loss restores the weights (and optimizer variables) of the
     last finished epoch and warns; ``KeyboardInterrupt`` keeps the weights trained so
     far and sets ``history.interrupted``. ``callbacks`` are passed on to ``model.fit``.
@@ -293,7 +293,7 @@ def save_keras_checkpoint(path: str | os.PathLike, model: keras.Model, history: 
 
 
 def load_keras_checkpoint(path: str | os.PathLike) -> tuple[keras.Model, History]:
-    """Load ``(model, history)`` saved by :func:`save_keras_checkpoint`.
+    """Load ``(model, history)`` saved by :func:`~rnnkit.train.keras_fit.save_keras_checkpoint`.
 
     The model comes back compiled, with its optimizer's state; continue with
     ``fit_keras(model, ..., optimizer=model.optimizer, history=history)``. Raises

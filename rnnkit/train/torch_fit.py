@@ -1,6 +1,6 @@
-"""The PyTorch training loop: :func:`fit_torch`.
+"""The PyTorch training loop: :func:`~rnnkit.train.torch_fit.fit_torch`.
 
-Mirrors :func:`rnnkit.train.fit_keras` (same settings, same :class:`History`), so the
+Mirrors :func:`~rnnkit.train.keras_fit.fit_keras` (same settings, same :class:`~rnnkit.train.history.History`), so the
 two tabs of a chapter differ only where the frameworks do.
 """
 
@@ -46,7 +46,7 @@ def fit_torch(
     config: FitConfig | None = None,
     **settings,
 ) -> History:
-    """Train ``model`` in place and return its per-epoch :class:`History`.
+    """Train ``model`` in place and return its per-epoch :class:`~rnnkit.train.history.History`.
 
     Data (``train`` and ``val``): a ``DataLoader``, any re-iterable of ``(x, y)``
     batches (a list, ...), or a pair of arrays/tensors ``(x, y)`` that is batched
@@ -64,14 +64,14 @@ def fit_torch(
     ``loss(output, y) -> scalar``. ``metrics``: ``("accuracy",)`` (the default for
     cross-entropy) or ``()``.
 
-    Settings (keywords or ``config``): see :class:`FitConfig` -- ``epochs``, ``lr``,
+    Settings (keywords or ``config``): see :class:`~rnnkit.train.config.FitConfig` -- ``epochs``, ``lr``,
     ``batch_size``, ``shuffle``, ``clip_norm``, ``early_stopping``, ``lr_schedule``,
     ``tbptt``, ``progress``, ``device``. ``optimizer`` defaults to
     ``Adam(model.parameters(), lr)``; pass the same optimizer (and ``history``) to
-    continue a run, e.g. after :func:`load_checkpoint`: training resumes at epoch
+    continue a run, e.g. after :func:`~rnnkit.train.checkpoint.load_checkpoint`: training resumes at epoch
     ``history.epochs + 1`` and runs up to ``epochs``.
 
-    How it ends (see :class:`History`): normally; by early stopping (weights of the
+    How it ends (see :class:`~rnnkit.train.history.History`): normally; by early stopping (weights of the
     best ``val_loss`` epoch restored, ``history.best_epoch``; after a resume only
     epochs since the resume compete); by a non-finite loss (model and optimizer
     restored to the end of the last finished epoch, a ``RuntimeWarning``,
