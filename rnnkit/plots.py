@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -180,4 +181,61 @@ def lstm_diagram(title: str = "The LSTM cell: an additive path for c, gated at e
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, loc="left", fontsize=11)
+    return fig
+
+
+def coloured_text(
+    rows: Sequence[Sequence[str]],
+    values: Sequence[Sequence[float]],
+    title: str,
+    label: str,
+    *,
+    gap: float = 0.0,
+    cmap: str = "RdBu_r",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    row_labels: Sequence[str] | None = None,
+):
+    """Pieces of text (characters or tokens) on cells coloured by a value, one line per row.
+
+    ``rows[r]`` is a list of strings and ``values[r]`` one number per string; a piece
+    is ``len(piece) + gap`` character widths wide. Newlines are drawn as ``⏎``. The
+    colour bar is labelled ``label``; ``vmin``/``vmax`` default to a range symmetric
+    about 0 for a diverging map. Returns the Figure (white background).
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    if len(rows) != len(values) or any(
+        len(a) != len(b) for a, b in zip(rows, values, strict=False)
+    ):
+        raise ValueError("rows and values must have the same lengths, row by row")
+    flat = np.concatenate([np.asarray(v, dtype=float) for v in values])
+    if vmin is None or vmax is None:
+        bound = float(np.max(np.abs(flat))) or 1.0
+        vmin, vmax = (-bound, bound) if flat.min() < 0 else (0.0, bound)
+    norm, colours = Normalize(vmin, vmax), colormaps[cmap]
+    widest = max(sum(len(p) + gap for p in row) for row in rows)
+    fig, ax = plt.subplots(
+        figsize=(min(0.11 * widest + 1.5, 15), 0.32 * len(rows) + 1.0),
+        layout="constrained",
+        facecolor="white",
+    )
+    for r, (row, vals) in enumerate(zip(rows, values, strict=True)):
+        x = 0.0
+        for piece, v in zip(row, vals, strict=True):
+            w = len(piece) + gap
+            ax.add_patch(plt.Rectangle((x, -r - 0.5), w, 1, color=colours(norm(v)), lw=0))
+            shown = piece.replace("\n", "⏎")
+            ax.text(x + w / 2, -r, shown, ha="center", va="center", family="monospace", fontsize=8)
+            x += w
+    ax.set_xlim(0, widest)
+    ax.set_ylim(-len(rows) + 0.5, 0.5)
+    ax.set_xticks([])
+    if row_labels is not None:
+        ax.set_yticks([-r for r in range(len(rows))], list(row_labels), fontsize=8)
+    else:
+        ax.set_yticks([])
+    ax.set_title(title)
+    fig.colorbar(plt.cm.ScalarMappable(norm, colours), ax=ax, label=label, shrink=0.8)
     return fig

@@ -5,6 +5,7 @@ whose ``use`` attribute is the function the chapter should continue with.
 """
 
 from rnnkit.checks.bptt import check_rnn_step_backward
+from rnnkit.checks.charlm import check_apply_temperature
 from rnnkit.checks.concepts import check_param_count, check_torch_gru_shapes
 from rnnkit.checks.core import (
     CORRECT,
@@ -23,6 +24,7 @@ __all__ = [
     "INCORRECT",
     "NOT_ATTEMPTED",
     "Case",
+    "check_apply_temperature",
     "CheckResult",
     "check_gru_step",
     "check_lstm_step",

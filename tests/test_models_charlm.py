@@ -1,0 +1,254 @@
+"""The character language model of chapter 07 in PyTorch and Keras: shapes, carried
+state, one-line errors, the two frameworks agreeing on the same weights, bits per
+character against hand computations, temperature and sampling, and a few steps of
+truncated-BPTT training in each framework."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import rnnkit  # noqa: E402
+from rnnkit import convert  # noqa: E402
+from rnnkit.data.chars import CharVocab, bptt_windows  # noqa: E402
+from rnnkit.models.charlm import (  # noqa: E402
+    CharLM,
+    apply_temperature,
+    bits_per_char_keras,
+    bits_per_char_torch,
+    build_keras_charlm,
+    keras_charlm_like,
+    sample_keras,
+    sample_next,
+    sample_torch,
+)
+from rnnkit.train import fit_keras, fit_torch  # noqa: E402
+
+V, E, H = 7, 4, 6
+VOCAB = CharVocab.build("abcdef")  # 7 ids with <unk>
+
+
+def ids(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, V, n).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- temperature
+
+
+def test_apply_temperature_rows_sum_to_one_and_t1_is_the_softmax():
+    z = np.random.default_rng(0).normal(size=(3, 5))
+    p = apply_temperature(z, 1.0)
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0, atol=1e-15)
+    np.testing.assert_allclose(p, np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), atol=1e-15)
+
+
+def test_apply_temperature_tends_to_argmax_and_to_uniform():
+    z = np.array([0.3, 1.0, -2.0, 0.9])
+    np.testing.assert_allclose(apply_temperature(z, 1e-3), [0, 1, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(apply_temperature(z, 1e6), np.full(4, 0.25), atol=1e-5)
+
+
+def test_apply_temperature_does_not_overflow_on_large_logits():
+    p = apply_temperature(np.array([1000.0, 999.0]), 1.0)
+    np.testing.assert_allclose(p, [1 / (1 + np.exp(-1)), 1 - 1 / (1 + np.exp(-1))], atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("logits", "temperature", "error", "message"),
+    [
+        ([1.0, 2.0], 0.0, ValueError, "temperature must be a finite number > 0, got 0.0"),
+        ([1.0, 2.0], -1.0, ValueError, "temperature must be a finite number > 0, got -1.0"),
+        ([1.0, 2.0], "hot", TypeError, "temperature must be a number > 0, got 'hot'"),
+        ([1.0, np.nan], 1.0, ValueError, "logits must be finite"),
+        (["a", "b"], 1.0, TypeError, "logits must be a real array"),
+    ],
+    ids=["zero", "negative", "string", "nan", "strings"],
+)  # fmt: skip
+def test_apply_temperature_bad_input_gives_a_one_line_error(logits, temperature, error, message):
+    with pytest.raises(error, match=message):
+        apply_temperature(np.array(logits), temperature)
+
+
+def test_sample_next_is_deterministic_for_a_seed_and_greedy_at_low_temperature():
+    z = np.array([0.1, 0.5, 0.2])
+    draws = [sample_next(z, 1.0, np.random.default_rng(3)) for _ in range(2)]
+    assert draws[0] == draws[1]
+    rng = np.random.default_rng(0)
+    assert all(sample_next(z, 1e-4, rng) == 1 for _ in range(20))
+
+
+# --------------------------------------------------------------------------- PyTorch model
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_charlm_carries_the_state_so_two_halves_equal_the_whole(cell):
+    torch.manual_seed(0)
+    model = CharLM(V, E, H, cell).double()
+    x = torch.as_tensor(ids(24).reshape(2, 12))
+    whole, _ = model(x)  # (2, 12, V)
+    first, state = model(x[:, :5])
+    second, _ = model(x[:, 5:], state)
+    assert whole.shape == (2, 12, V)
+    torch.testing.assert_close(torch.cat([first, second], dim=1), whole, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (torch.zeros(3, 4), r"x must be a \(batch, time\) int64 tensor of character ids, got \(3, 4\) dtype torch.float32"),
+        (torch.zeros(4, dtype=torch.int64), r"got \(4,\) dtype torch.int64"),
+        (torch.full((1, 3), V), rf"x must hold ids in \[0, {V - 1}\], got values from {V} to {V}"),
+        (np.zeros((1, 3), np.int64), r"x must be a \(batch, time\) int64 tensor"),
+    ],
+    ids=["float", "1-D", "out-of-range", "numpy"],
+)  # fmt: skip
+def test_charlm_bad_ids_give_a_one_line_error(x, message):
+    with pytest.raises(ValueError, match=message):
+        CharLM(V, E, H)(x)
+
+
+def test_charlm_refuses_an_unknown_cell():
+    with pytest.raises(
+        ValueError, match="cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'"
+    ):
+        CharLM(V, E, H, "transformer")
+
+
+def test_bits_per_char_of_a_uniform_model_is_log2_vocab():
+    model = CharLM(V, E, H)
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.zero_()
+    assert bits_per_char_torch(model, ids(50)) == pytest.approx(np.log2(V), abs=1e-9)
+
+
+def test_bits_per_char_torch_matches_a_hand_computation_and_ignores_the_chunk_size():
+    torch.manual_seed(1)
+    model = CharLM(V, E, H).double()
+    context, text = ids(9, 1), ids(30, 2)
+    stream = torch.as_tensor(np.concatenate([context, text]))
+    logits, _ = model(stream[None, :-1])  # (1, 38, V)
+    logp = torch.log_softmax(logits[0], dim=-1)[-30:]  # the 30 predictions of `text`
+    expected = -logp[torch.arange(30), torch.as_tensor(text)].mean().item() / np.log(2)
+    for chunk in (4096, 7, 1):
+        assert bits_per_char_torch(model, text, context, chunk=chunk) == pytest.approx(
+            expected, abs=1e-12
+        )
+
+
+def test_bits_per_char_refuses_bad_ids():
+    with pytest.raises(
+        ValueError, match=r"ids must be a non-empty 1-D integer id array, got shape \(2, 2\)"
+    ):
+        bits_per_char_torch(CharLM(V, E, H), np.zeros((2, 2), np.int64))
+
+
+def test_sample_torch_is_reproducible_and_greedy_at_low_temperature():
+    torch.manual_seed(0)
+    model = CharLM(V, E, H)
+    a = sample_torch(model, VOCAB, "abc", 15, temperature=0.8, seed=4)
+    assert a == sample_torch(model, VOCAB, "abc", 15, temperature=0.8, seed=4)
+    assert len(a) == 15
+    greedy, state, x = [], None, torch.as_tensor(VOCAB.encode("abc"))[None]
+    with torch.no_grad():
+        for _ in range(10):  # argmax decoding, written out
+            logits, state = model(x, state)
+            greedy.append(int(logits[0, -1].argmax()))
+            x = torch.tensor([[greedy[-1]]])
+    assert sample_torch(model, VOCAB, "abc", 10, temperature=1e-6) == VOCAB.decode(np.array(greedy))
+
+
+def test_sample_torch_uses_the_given_probability_function():
+    model = CharLM(V, E, H)
+    always_b = lambda logits, t: np.eye(V)[2]  # noqa: E731  id 2 is "b"
+    assert sample_torch(model, VOCAB, "a", 5, probs_fn=always_b) == "bbbbb"
+
+
+def test_sample_refuses_an_empty_prime():
+    with pytest.raises(ValueError, match="prime must be a non-empty string, got ''"):
+        sample_torch(CharLM(V, E, H), VOCAB, "", 5)
+
+
+# --------------------------------------------------------------------------- Keras twin
+
+
+def keras_copy_of(model: CharLM, **kwargs):
+    """A Keras char model holding ``model``'s weights (float32 both)."""
+    k = build_keras_charlm(V, E, H, model.cell, **kwargs)
+    params = convert.params_from_torch(model.rnn)
+    convert.params_to_keras(params, k.get_layer("rnn"))
+    k.get_layer("embed").set_weights([model.embed.weight.detach().numpy()])
+    k.get_layer("head").set_weights(
+        [model.head.weight.detach().numpy().T, model.head.bias.detach().numpy()]
+    )
+    return k
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_keras_twin_computes_the_same_logits_with_the_same_weights(cell):
+    torch.manual_seed(2)
+    model = CharLM(V, E, H, cell)
+    x = ids(20, 3).reshape(2, 10)
+    with torch.no_grad():
+        expected = model(torch.as_tensor(x))[0].numpy()
+    got = np.asarray(keras_copy_of(model)(x.astype(np.int32)))
+    np.testing.assert_allclose(got, expected, atol=2e-5)
+
+
+def test_keras_bits_per_char_and_sampling_match_torch_on_the_same_weights():
+    torch.manual_seed(3)
+    model = CharLM(V, E, H)
+    k = keras_copy_of(model, batch_size=2, stateful=True)
+    context, text = ids(5, 4), ids(40, 5)
+    assert bits_per_char_keras(k, text, context) == pytest.approx(
+        bits_per_char_torch(model, text, context), abs=1e-4
+    )
+    assert sample_keras(k, VOCAB, "abc", 12, 0.7, seed=1) == sample_torch(
+        model, VOCAB, "abc", 12, 0.7, seed=1
+    )
+
+
+def test_keras_builder_counts_and_errors():
+    lstm = build_keras_charlm(V, E, H)
+    assert lstm.count_params() == V * E + 4 * (E * H + H * H + H) + H * V + V
+    torch_count = sum(p.numel() for p in CharLM(V, E, H).parameters())
+    assert torch_count - lstm.count_params() == 4 * H  # torch: two bias vectors per gate block
+    with pytest.raises(ValueError, match="stateful=True needs a fixed batch_size"):
+        build_keras_charlm(V, E, H, stateful=True)
+    with pytest.raises(ValueError, match="model must come from build_keras_charlm"):
+        import keras
+
+        keras_charlm_like(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+
+
+# --------------------------------------------------------------------------- training
+
+
+def lm_batches(n: int = 600, batch: int = 4, time: int = 8):
+    text = np.tile(np.arange(1, V), n // (V - 1) + 1)[:n].astype(np.int64)  # 1 2 3 4 5 6 1 2 ...
+    x, y = bptt_windows(text, batch, time)  # (K, B, T)
+    return x.reshape(-1, time), y.reshape(-1, time), text
+
+
+def test_fit_torch_with_tbptt_learns_a_cycle():
+    rnnkit.setup(0)
+    x, y, text = lm_batches()
+    model = CharLM(V, E, 16)
+    history = fit_torch(model, (x, y), epochs=6, lr=0.03, batch_size=4, tbptt=True, progress=False)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert bits_per_char_torch(model, text[:60]) < 1.0
+
+
+def test_fit_keras_with_a_stateful_layer_learns_a_cycle():
+    rnnkit.setup(0)
+    x, y, text = lm_batches()
+    model = build_keras_charlm(V, E, 16, batch_size=4, stateful=True)
+    history = fit_keras(model, (x, y), epochs=6, lr=0.03, batch_size=4, tbptt=True, progress=False)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert bits_per_char_keras(model, text[:60]) < 1.0
