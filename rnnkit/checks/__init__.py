@@ -5,6 +5,7 @@ whose ``use`` attribute is the function the chapter should continue with.
 """
 
 from rnnkit.checks.bptt import check_rnn_step_backward
+from rnnkit.checks.classify import check_last_valid_state, check_masked_mean
 from rnnkit.checks.concepts import check_param_count, check_torch_gru_shapes
 from rnnkit.checks.core import (
     CORRECT,
@@ -25,7 +26,9 @@ __all__ = [
     "Case",
     "CheckResult",
     "check_gru_step",
+    "check_last_valid_state",
     "check_lstm_step",
+    "check_masked_mean",
     "check_param_count",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",
