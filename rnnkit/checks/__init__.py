@@ -6,6 +6,7 @@ whose ``use`` attribute is the function the chapter should continue with.
 
 from rnnkit.checks.bptt import check_rnn_step_backward
 from rnnkit.checks.charlm import check_apply_temperature
+from rnnkit.checks.classify import check_last_valid_state, check_masked_mean
 from rnnkit.checks.concepts import check_param_count, check_torch_gru_shapes
 from rnnkit.checks.core import (
     CORRECT,
@@ -27,7 +28,9 @@ __all__ = [
     "check_apply_temperature",
     "CheckResult",
     "check_gru_step",
+    "check_last_valid_state",
     "check_lstm_step",
+    "check_masked_mean",
     "check_param_count",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",
