@@ -4,6 +4,7 @@ Every checker takes the learner's function and returns a :class:`CheckResult`
 whose ``use`` attribute is the function the chapter should continue with.
 """
 
+from rnnkit.checks.attention import check_additive_attention
 from rnnkit.checks.bptt import check_rnn_step_backward
 from rnnkit.checks.concepts import check_param_count, check_torch_gru_shapes
 from rnnkit.checks.core import (
@@ -23,6 +24,7 @@ __all__ = [
     "INCORRECT",
     "NOT_ATTEMPTED",
     "Case",
+    "check_additive_attention",
     "CheckResult",
     "check_gru_step",
     "check_lstm_step",
