@@ -238,4 +238,53 @@ def coloured_text(
         ax.set_yticks([])
     ax.set_title(title)
     fig.colorbar(plt.cm.ScalarMappable(norm, colours), ax=ax, label=label, shrink=0.8)
+
+
+def attention_heatmaps(
+    weights: Sequence,
+    sources: Sequence[str],
+    outputs: Sequence[str],
+    title: str,
+):
+    """One heat map per example: attention weight of each output character (rows) on
+    each source character (columns), as in Bahdanau et al. (2015, fig. 3).
+
+    ``weights[i]`` is ``(len(outputs[i]), >= len(sources[i]))``; columns past the source
+    length (padding) are dropped. ``outputs[i]`` may end with ``"⏎"`` for ``<end>``.
+    Raises ``ValueError`` when the lists differ in length or a map is too small.
+    """
+    import numpy as np
+
+    if not (len(weights) == len(sources) == len(outputs)) or len(weights) == 0:
+        raise ValueError(
+            f"weights, sources and outputs must be non-empty and equally long, got "
+            f"{len(weights)}, {len(sources)} and {len(outputs)}"
+        )
+    maps = []
+    for i, (w, src, out) in enumerate(zip(weights, sources, outputs, strict=True)):
+        w = np.asarray(w, dtype=float)
+        if w.ndim != 2 or w.shape[0] < len(out) or w.shape[1] < len(src):
+            raise ValueError(
+                f"weights[{i}] must be at least ({len(out)}, {len(src)}) for its output and "
+                f"source, got shape {w.shape}"
+            )
+        maps.append(w[: len(out), : len(src)])  # (output chars, source chars)
+    widths = [len(s) for s in sources]
+    fig, axes = plt.subplots(
+        1,
+        len(maps),
+        figsize=(min(3.0 + 0.28 * sum(widths), 18), 4.2),
+        layout="constrained",
+        facecolor="white",
+        gridspec_kw={"width_ratios": widths},
+        squeeze=False,
+    )
+    for ax, w, src, out in zip(axes[0], maps, sources, outputs, strict=True):
+        image = ax.imshow(w, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
+        ax.set_xticks(range(len(src)), list(src), fontsize=8, family="monospace")
+        ax.set_yticks(range(len(out)), list(out), fontsize=8, family="monospace")
+        ax.set_xlabel("source character")
+    axes[0][0].set_ylabel("output character")
+    fig.colorbar(image, ax=list(axes[0]), label="attention weight", shrink=0.8)
+    fig.suptitle(title, fontsize=11)
     return fig

@@ -4,6 +4,7 @@ Every checker takes the learner's function and returns a :class:`~rnnkit.checks.
 whose ``use`` attribute is the function the chapter should continue with.
 """
 
+from rnnkit.checks.attention import check_additive_attention
 from rnnkit.checks.bptt import check_rnn_step_backward
 from rnnkit.checks.charlm import check_apply_temperature
 from rnnkit.checks.classify import check_last_valid_state, check_masked_mean
@@ -26,6 +27,7 @@ __all__ = [
     "NOT_ATTEMPTED",
     "Case",
     "check_apply_temperature",
+    "check_additive_attention",
     "CheckResult",
     "check_gru_step",
     "check_last_valid_state",

@@ -1,0 +1,136 @@
+"""Exercise of chapter 11 (sequence to sequence): additive attention in NumPy.
+
+The learner writes ``additive_attention(query, keys, mask, W_q, W_k, v)``, the score
+and weighting of Bahdanau, Cho and Bengio (2015, "Neural Machine Translation by
+Jointly Learning to Align and Translate", eq. 6 and appendix A.1.2):
+
+    e_j = v . tanh(q W_q + k_j W_k)        score of source position j
+    a   = softmax(e) over the valid j      weights, 0 on padding, summing to 1
+    c   = sum_j a_j k_j                    context: the keys averaged by a
+
+Every case hands over read-only float64 arrays with ``query`` and ``keys`` of
+different widths (so a transposed weight fails loudly) and some rows padded at the
+end, so forgetting the mask changes the answer. Each known mistake is a small
+variant of the reference, so the feedback can name it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
+
+
+def _softmax(scores: np.ndarray, axis: int) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
+
+
+def additive_attention(query, keys, mask, W_q, W_k, v):
+    """Additive attention for one query per row (Bahdanau et al. 2015).
+
+    Shapes: ``query (B, Hq)``, ``keys (B, T, Hk)``, ``mask (B, T)`` boolean (``True`` on
+    valid source positions, at least one per row), ``W_q (Hq, A)``, ``W_k (Hk, A)``,
+    ``v (A,)``. Returns ``(context (B, Hk), weights (B, T))`` with
+    ``e = tanh(q W_q + k W_k) v``, ``weights = softmax(e)`` over the valid positions
+    (exactly 0 on padding) and ``context = weights @ keys``.
+    """
+    scores = np.tanh((query @ W_q)[:, None, :] + keys @ W_k) @ v  # (B, 1, A) + (B, T, A) -> (B, T)
+    scores = np.where(mask, scores, -np.inf)  # padding can never win
+    weights = _softmax(scores, axis=1)  # (B, T)
+    context = np.einsum("bt,bth->bh", weights, keys)  # (B, Hk)
+    return context, weights
+
+
+def _variant(axis: int = 1, masked: str = "before", tanh: bool = True, dot: bool = False):
+    """Additive attention with one deliberate error, for the mistake list."""
+
+    def attend(query, keys, mask, W_q, W_k, v):
+        q, k = query @ W_q, keys @ W_k  # (B, A), (B, T, A)
+        if dot:
+            scores = np.einsum("ba,bta->bt", q, k)  # (B, T)
+        else:
+            a = q[:, None, :] + k  # (B, T, A)
+            scores = (np.tanh(a) if tanh else a) @ v  # (B, T)
+        if masked == "before":
+            scores = np.where(mask, scores, -np.inf)
+        weights = _softmax(scores, axis=axis)
+        if masked == "after":
+            weights = weights * mask  # zeroed, but no longer summing to 1
+        return np.einsum("bt,bth->bh", weights, keys), weights
+
+    return attend
+
+
+MISTAKES = [
+    (
+        "take the softmax over the batch axis (axis 0) instead of the source positions (axis 1)",
+        _variant(axis=0),
+    ),
+    (
+        "leave out the mask: padded source positions get a share of the weight",
+        _variant(masked="none"),
+    ),
+    (
+        "apply the mask after the softmax without renormalising: the weights no longer sum to 1",
+        _variant(masked="after"),
+    ),
+    ("leave out the tanh: e = (q W_q + k W_k) v is linear in q and k", _variant(tanh=False)),
+    (
+        "score with a dot product (q W_q) . (k W_k) instead of the additive v . tanh(q W_q + k W_k)",
+        _variant(dot=True),
+    ),
+]
+
+
+def _frozen(array) -> np.ndarray:
+    array = np.array(array, dtype=np.float64)
+    array.setflags(write=False)
+    return array
+
+
+def _case(label: str, seed: int, lengths: tuple[int, ...], width: int, hq: int, hk: int, a: int):
+    rng = np.random.default_rng(seed)
+    b = len(lengths)
+    query = _frozen(rng.normal(size=(b, hq)))
+    keys = _frozen(rng.normal(size=(b, width, hk)))
+    mask = np.arange(width)[None, :] < np.array(lengths)[:, None]  # (B, T)
+    mask.setflags(write=False)
+    W_q = _frozen(rng.normal(scale=0.7, size=(hq, a)))
+    W_k = _frozen(rng.normal(scale=0.7, size=(hk, a)))
+    v = _frozen(rng.normal(scale=1.5, size=a))
+    return Case(label, (query, keys, mask, W_q, W_k, v))
+
+
+CASES = [
+    _case("batch=3, source length 5 (rows padded after 5, 3, 4)", 111, (5, 3, 4), 5, 4, 3, 6),
+    _case("batch=2, source length 7 (rows padded after 2, 7)", 112, (2, 7), 7, 3, 5, 4),
+    _case("batch=4, source length 4 (rows padded after 4, 1, 2, 4)", 113, (4, 1, 2, 4), 4, 5, 2, 3),
+]
+
+
+def _compare(got, expected) -> str | None:
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return f"return a tuple (context, weights), got {type(got).__name__}"
+    problems = [
+        problem
+        for name, axes, g, e in (
+            ("context", ("batch", "key unit"), got[0], expected[0]),
+            ("weights", ("batch", "source position"), got[1], expected[1]),
+        )
+        if (problem := compare_arrays(g, e, name, axes)) is not None
+    ]
+    return "; ".join(problems) if problems else None
+
+
+def check_additive_attention(fn) -> CheckResult:
+    """Check ``fn(query, keys, mask, W_q, W_k, v) -> (context, weights)`` against
+    :func:`additive_attention` to 1e-6 on three padded batches."""
+    return run_check(
+        "Exercise 11.1 (additive attention)",
+        fn,
+        additive_attention,
+        CASES,
+        _compare,
+        MISTAKES,
+    )

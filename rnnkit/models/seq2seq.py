@@ -1,0 +1,331 @@
+"""Encoder-decoder GRUs with optional additive attention (chapter 11), in PyTorch and Keras.
+
+The architecture, the same in both frameworks (sizes: vocabulary ``V``, embedding
+``E``, hidden ``H``; source ``(B, L)``, decoder input ``(B, T)``):
+
+* encoder: embedding ``V -> E`` (id 0 is padding), GRU ``E -> H`` over the valid
+  source steps; its outputs ``k_1..k_L`` are the keys, its last state starts the decoder
+  (Sutskever et al. 2014; Cho et al. 2014);
+* decoder: embedding ``V -> E``, GRU ``E -> H`` over ``<start> + target`` (teacher
+  forcing while training: the true previous character is the input), outputs ``s_t``;
+* attention (``attention=True``): the additive score of Bahdanau et al. (2015),
+  ``e_tj = v . tanh(s_t W_q + k_j W_k)``, softmax over the valid ``j``, context
+  ``c_t = sum_j a_tj k_j``; ``W_q``, ``W_k`` are ``H x H`` without bias, ``v`` has ``H``
+  entries. As in Luong et al. (2015) the query is the decoder's *current* output
+  ``s_t`` (Bahdanau used ``s_{t-1}`` and fed ``c_t`` into the GRU), so the decoder GRU
+  runs over the whole target in one call during training;
+* output: a linear layer to ``V`` logits from ``[s_t, c_t]`` (or ``s_t`` alone).
+
+Both GRUs use the reset-after form (PyTorch's and Keras's default), so the two
+frameworks' models have the same parameter count.
+
+The training loops take one input array, so the source and the decoder input travel
+side by side: :func:`join_inputs` gives ``x = [src | tgt_in]`` ``(B, L + T)``, and
+:class:`TeacherForced` (PyTorch) or :class:`KerasSeq2Seq` itself splits it again.
+Greedy decoding feeds back the most likely character until ``<end>`` or ``max_len``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from keras import layers, ops  # noqa: E402
+from torch import nn  # noqa: E402
+
+from rnnkit.data.dates import END_ID, START_ID  # noqa: E402
+from rnnkit.data.sequences import PAD_ID  # noqa: E402
+from rnnkit.validation import require_int  # noqa: E402
+
+
+def join_inputs(src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:
+    """``[src | tgt_in]``: ``(B, L)`` and ``(B, T)`` integer ids side by side, ``(B, L + T)``."""
+    src, tgt_in = _ids(src, "src"), _ids(tgt_in, "tgt_in")
+    if len(src) != len(tgt_in):
+        raise ValueError(
+            f"src and tgt_in must hold the same number of rows, got {len(src)} and {len(tgt_in)}"
+        )
+    return np.concatenate([src, tgt_in], axis=1)  # (B, L + T)
+
+
+def exact_match(tokens, targets, tokenizer) -> float:
+    """Fraction of rows whose decoded ``tokens`` (up to ``<end>``) equal the target string."""
+    tokens = _ids(tokens, "tokens")
+    if len(tokens) != len(targets):
+        raise ValueError(
+            f"tokens and targets must have the same length, got {len(tokens)} and {len(targets)}"
+        )
+    hits = sum(tokenizer.decode(row) == t for row, t in zip(tokens, targets, strict=True))
+    return hits / len(targets)
+
+
+def _ids(a, name: str) -> np.ndarray:
+    a = np.asarray(a)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (batch, time) token ids, got shape {a.shape}")
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer token ids, got dtype {a.dtype}")
+    return a
+
+
+def _check_sizes(vocab_size, embed, hidden, attention) -> None:
+    require_int(vocab_size, "vocab_size", minimum=4)
+    require_int(embed, "embed", minimum=1)
+    require_int(hidden, "hidden", minimum=1)
+    if not isinstance(attention, bool):
+        raise TypeError(f"attention must be True or False, got {attention!r}")
+
+
+def _check_id_range(lo: int, hi: int, vocab_size: int, name: str) -> None:
+    if lo < 0 or hi >= vocab_size:
+        raise ValueError(f"{name} must hold ids in [0, {vocab_size - 1}], got ids in [{lo}, {hi}]")
+
+
+# ---------------------------------------------------------------------------
+# PyTorch
+# ---------------------------------------------------------------------------
+
+
+class Seq2Seq(nn.Module):
+    """Encoder-decoder GRU, with additive attention when ``attention=True``.
+
+    ``forward(src, src_lengths, tgt_in) -> logits (B, T, V)`` with teacher forcing;
+    :meth:`greedy_decode` for inference. ``src`` is ``(B, L)`` int64 padded with 0,
+    ``src_lengths`` ``(B,)`` in ``[1, L]``, ``tgt_in`` ``(B, T)`` int64 starting with
+    ``<start>``. Raises a one-line ``ValueError``/``TypeError`` for other shapes,
+    dtypes or ids outside ``[0, vocab_size - 1]``.
+    """
+
+    def __init__(
+        self, vocab_size: int, embed: int = 32, hidden: int = 64, attention: bool = True
+    ) -> None:
+        super().__init__()
+        _check_sizes(vocab_size, embed, hidden, attention)
+        self.vocab_size, self.attention = vocab_size, attention
+        self.src_embed = nn.Embedding(vocab_size, embed, padding_idx=PAD_ID)
+        self.tgt_embed = nn.Embedding(vocab_size, embed)
+        self.encoder = nn.GRU(embed, hidden, batch_first=True)
+        self.decoder = nn.GRU(embed, hidden, batch_first=True)
+        if attention:
+            self.W_q = nn.Linear(hidden, hidden, bias=False)
+            self.W_k = nn.Linear(hidden, hidden, bias=False)
+            self.v = nn.Parameter(torch.empty(hidden).uniform_(-(hidden**-0.5), hidden**-0.5))
+        self.out = nn.Linear(2 * hidden if attention else hidden, vocab_size)
+
+    def encode(self, src: torch.Tensor, src_lengths: torch.Tensor):
+        """``(keys (B, L, H), mask (B, L) bool, state (1, B, H))`` of the encoder."""
+        width = src.shape[1]
+        packed = nn.utils.rnn.pack_padded_sequence(
+            self.src_embed(src), src_lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        keys, state = self.encoder(packed)
+        keys, _ = nn.utils.rnn.pad_packed_sequence(keys, batch_first=True, total_length=width)
+        mask = (
+            torch.arange(width, device=src.device)[None, :] < src_lengths.to(src.device)[:, None]
+        )  # (B, L)
+        return keys, mask, state
+
+    def attend(self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor):
+        """Additive attention: ``query (B, T, H)`` over ``keys (B, L, H)`` ->
+        ``(context (B, T, H), weights (B, T, L))``; weights are 0 where ``mask`` is False.
+
+        ``e_tj = v . tanh(s_t W_q + k_j W_k)``, ``a_t = softmax_j(e_t)``,
+        ``c_t = sum_j a_tj k_j`` (Bahdanau et al. 2015).
+        """
+        scores = torch.tanh(self.W_q(query)[:, :, None, :] + self.W_k(keys)[:, None, :, :])
+        scores = scores @ self.v  # (B, T, L, H) -> (B, T, L)
+        scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
+        weights = torch.softmax(scores, dim=-1)  # (B, T, L)
+        return weights @ keys, weights  # (B, T, H), (B, T, L)
+
+    def decode(self, tgt_in, state, keys, mask):
+        """Decoder steps for ``tgt_in (B, T)`` from ``state (1, B, H)``:
+        ``(logits (B, T, V), state, weights (B, T, L) or None)``."""
+        outputs, state = self.decoder(self.tgt_embed(tgt_in), state)  # (B, T, H)
+        if not self.attention:
+            return self.out(outputs), state, None
+        context, weights = self.attend(outputs, keys, mask)
+        return self.out(torch.cat([outputs, context], dim=-1)), state, weights  # (B, T, V)
+
+    def forward(self, src, src_lengths, tgt_in) -> torch.Tensor:
+        """Teacher-forced logits ``(B, T, V)``: step ``t`` reads the true ``tgt_in[:, t]``."""
+        self._check(src, src_lengths, tgt_in)
+        keys, mask, state = self.encode(src, src_lengths)
+        logits, _, _ = self.decode(tgt_in, state, keys, mask)
+        return logits
+
+    @torch.no_grad()
+    def greedy_decode(self, src, src_lengths, max_len: int = 11):
+        """Feed back the arg-max character, starting from ``<start>``.
+
+        Returns ``(tokens (B, n) int64, weights (B, n, L) float or None)`` with
+        ``n <= max_len``: after a row emits ``<end>`` its later tokens are ``<pad>``
+        and its later weights 0; decoding stops early once every row has ended.
+        """
+        max_len = require_int(max_len, "max_len", minimum=1)
+        self._check(src, src_lengths, None)
+        keys, mask, state = self.encode(src, src_lengths)
+        token = torch.full((src.shape[0], 1), START_ID, dtype=torch.long, device=src.device)
+        done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+        tokens, weights = [], []
+        for _ in range(max_len):
+            logits, state, w = self.decode(token, state, keys, mask)  # (B, 1, V)
+            token = logits.argmax(dim=-1)  # (B, 1)
+            token = token.masked_fill(done[:, None], PAD_ID)
+            tokens.append(token)
+            if w is not None:
+                weights.append(w.masked_fill(done[:, None, None], 0.0))
+            done = done | (token[:, 0] == END_ID)
+            if bool(done.all()):
+                break
+        tokens = torch.cat(tokens, dim=1)  # (B, n)
+        return tokens, (torch.cat(weights, dim=1) if weights else None)  # (B, n, L)
+
+    def _check(self, src, src_lengths, tgt_in) -> None:
+        for name, t, ndim in (("src", src, 2), ("src_lengths", src_lengths, 1)) + (
+            () if tgt_in is None else (("tgt_in", tgt_in, 2),)
+        ):
+            if not isinstance(t, torch.Tensor) or t.dtype not in (torch.int64, torch.int32):
+                kind = t.dtype if isinstance(t, torch.Tensor) else type(t).__name__
+                raise TypeError(f"{name} must be an int64 torch tensor, got {kind}")
+            if t.dim() != ndim:
+                raise ValueError(
+                    f"{name} must be {ndim}-D, got shape {tuple(t.shape)} ({t.dim()}-D)"
+                )
+        if src_lengths.shape[0] != src.shape[0]:
+            raise ValueError(
+                f"src_lengths must have shape ({src.shape[0]},), got {tuple(src_lengths.shape)}"
+            )
+        lo, hi = int(src_lengths.min()), int(src_lengths.max())
+        if lo < 1 or hi > src.shape[1]:
+            raise ValueError(
+                f"src_lengths must lie in [1, {src.shape[1]}], got values in [{lo}, {hi}]"
+            )
+        _check_id_range(int(src.min()), int(src.max()), self.vocab_size, "src")
+        if tgt_in is not None:
+            if tgt_in.shape[0] != src.shape[0]:
+                raise ValueError(
+                    f"tgt_in must have {src.shape[0]} rows like src, got shape "
+                    f"{tuple(tgt_in.shape)}"
+                )
+            _check_id_range(int(tgt_in.min()), int(tgt_in.max()), self.vocab_size, "tgt_in")
+
+
+class TeacherForced(nn.Module):
+    """``model`` behind one joined input, for :func:`rnnkit.train.fit_torch`.
+
+    ``forward(x)`` with ``x = join_inputs(src, tgt_in)`` ``(B, L + T)`` splits at
+    ``src_width = L``, takes the source lengths from the non-pad ids, and returns
+    ``model(src, src_lengths, tgt_in)``. The parameters are ``model``'s own.
+    """
+
+    def __init__(self, model: Seq2Seq, src_width: int) -> None:
+        super().__init__()
+        self.model = model
+        self.src_width = require_int(src_width, "src_width", minimum=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 2 or x.shape[1] <= self.src_width:
+            raise ValueError(
+                f"x must be (batch, {self.src_width} + target steps) joined ids, got shape "
+                f"{tuple(x.shape)}"
+            )
+        src, tgt_in = x[:, : self.src_width], x[:, self.src_width :]  # (B, L), (B, T)
+        return self.model(src, (src != PAD_ID).sum(dim=1), tgt_in)
+
+
+# ---------------------------------------------------------------------------
+# Keras
+# ---------------------------------------------------------------------------
+
+
+class KerasSeq2Seq(keras.Model):
+    """The Keras twin of :class:`Seq2Seq` (same layers, sizes and parameter count).
+
+    ``call(x)`` takes the joined ``x = join_inputs(src, tgt_in)`` ``(B, src_width + T)``
+    and returns teacher-forced logits ``(B, T, V)``, so :func:`rnnkit.train.fit_keras`
+    trains it as is. Padding (id 0) is masked in the encoder GRU and in the attention.
+    The attention is ``keras.layers.AdditiveAttention(use_scale=True)`` on the projected
+    query ``s_t W_q`` and keys ``k_j W_k``: its learned ``scale`` vector is ``v``.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        src_width: int,
+        embed: int = 32,
+        hidden: int = 64,
+        attention: bool = True,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        _check_sizes(vocab_size, embed, hidden, attention)
+        self.vocab_size, self.use_attention = vocab_size, attention
+        self.src_width = require_int(src_width, "src_width", minimum=1)
+        self.src_embed = layers.Embedding(vocab_size, embed, name="src_embed")
+        self.tgt_embed = layers.Embedding(vocab_size, embed, name="tgt_embed")
+        self.encoder = layers.GRU(hidden, return_sequences=True, return_state=True, name="encoder")
+        self.decoder = layers.GRU(hidden, return_sequences=True, return_state=True, name="decoder")
+        if attention:
+            self.W_q = layers.Dense(hidden, use_bias=False, name="W_q")
+            self.W_k = layers.Dense(hidden, use_bias=False, name="W_k")
+            self.additive = layers.AdditiveAttention(use_scale=True, name="additive_attention")
+        self.out = layers.Dense(vocab_size, name="out")
+
+    def encode(self, src):
+        """``(keys (B, L, H), mask (B, L) bool, state (B, H))`` of the encoder."""
+        mask = ops.not_equal(src, PAD_ID)  # (B, L)
+        keys, state = self.encoder(self.src_embed(src), mask=mask)
+        return keys, mask, state
+
+    def decode(self, tgt_in, state, keys, mask):
+        """``(logits (B, T, V), state (B, H), weights (B, T, L) or None)``."""
+        outputs, state = self.decoder(self.tgt_embed(tgt_in), initial_state=state)  # (B, T, H)
+        if not self.use_attention:
+            return self.out(outputs), state, None
+        context, weights = self.additive(
+            [self.W_q(outputs), keys, self.W_k(keys)],  # query, value, key
+            mask=[None, mask],
+            return_attention_scores=True,
+        )  # (B, T, H), (B, T, L)
+        return self.out(ops.concatenate([outputs, context], axis=-1)), state, weights
+
+    def call(self, x):
+        src, tgt_in = x[:, : self.src_width], x[:, self.src_width :]  # (B, L), (B, T)
+        keys, mask, state = self.encode(src)
+        logits, _, _ = self.decode(tgt_in, state, keys, mask)
+        return logits
+
+    def greedy_decode(self, src, max_len: int = 11):
+        """As :meth:`Seq2Seq.greedy_decode`, on NumPy ``src (B, L)``: returns NumPy
+        ``(tokens (B, n), weights (B, n, L) or None)``, ``<pad>`` and 0 after ``<end>``."""
+        max_len = require_int(max_len, "max_len", minimum=1)
+        src = _ids(src, "src")
+        if src.shape[1] != self.src_width:
+            raise ValueError(f"src must be (batch, {self.src_width}), got shape {src.shape}")
+        _check_id_range(int(src.min()), int(src.max()), self.vocab_size, "src")
+        if np.any(src[:, 0] == PAD_ID):
+            raise ValueError("src must hold at least one non-pad id per row, got an empty row")
+        keys, mask, state = self.encode(src)
+        token = np.full((len(src), 1), START_ID, dtype=np.int64)
+        done = np.zeros(len(src), dtype=bool)
+        tokens, weights = [], []
+        for _ in range(max_len):
+            logits, state, w = self.decode(token, state, keys, mask)  # (B, 1, V)
+            token = np.argmax(ops.convert_to_numpy(logits), axis=-1)  # (B, 1)
+            token[done] = PAD_ID
+            tokens.append(token)
+            if w is not None:
+                w = ops.convert_to_numpy(w).copy()
+                w[done] = 0.0
+                weights.append(w)
+            done |= token[:, 0] == END_ID
+            if done.all():
+                break
+        tokens = np.concatenate(tokens, axis=1)  # (B, n)
+        return tokens, (np.concatenate(weights, axis=1) if weights else None)  # (B, n, L)
