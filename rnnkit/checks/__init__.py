@@ -19,7 +19,9 @@ from rnnkit.checks.core import (
     compare_equal,
     run_check,
 )
+from rnnkit.checks.forecast import check_make_windows
 from rnnkit.checks.gates import check_gru_step, check_lstm_step
+from rnnkit.checks.longdeps import check_copy_baseline
 
 __all__ = [
     "CORRECT",
@@ -29,10 +31,12 @@ __all__ = [
     "check_apply_temperature",
     "check_additive_attention",
     "CheckResult",
+    "check_copy_baseline",
     "check_gru_step",
     "check_last_valid_state",
     "check_lstm_step",
     "check_masked_mean",
+    "check_make_windows",
     "check_param_count",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",

@@ -1,0 +1,61 @@
+"""Exercise of chapter 10 (long-term dependencies): the copy task's memoryless baseline.
+
+``copy_baseline(T)`` must return the cross-entropy, in nats per step averaged over all
+``T + 20`` steps, of the best predictor that remembers nothing: certain blanks for the
+first ``T + 10`` steps (loss 0), uniform over the 8 symbols for the last 10 (``ln 8``
+each), i.e. ``10 ln 8 / (T + 20)`` (Arjovsky, Shah & Bengio 2016).
+"""
+
+from __future__ import annotations
+
+import math
+
+from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
+from rnnkit.data.synthetic import copy_baseline_xent
+
+
+def copy_baseline(T):
+    """Reference: ``10 ln 8 / (T + 20)`` nats per step."""
+    return copy_baseline_xent(T)
+
+
+def _compare(got, expected) -> str | None:
+    if isinstance(got, bool) or not isinstance(got, (int, float)) and not hasattr(got, "__float__"):
+        return f"return one number (nats per step), got {type(got).__name__}"
+    return compare_arrays(float(got), expected, "the baseline", rtol=1e-9, atol=1e-12)
+
+
+MISTAKES = [
+    (
+        "divide by T instead of T + 20 (the sequence has T + 20 steps: 10 symbols, T - 1 "
+        "blanks, the delimiter and 10 answer steps)",
+        lambda T: 10 * math.log(8) / T,
+    ),
+    (
+        "measure in bits (log base 2): cross-entropy losses in PyTorch and Keras use the "
+        "natural log, nats",
+        lambda T: 10 * math.log2(8) / (T + 20),
+    ),
+    (
+        "count one uncertain step instead of the 10 symbols to recall",
+        lambda T: math.log(8) / (T + 20),
+    ),
+    (
+        "spread the guess over all 10 classes (ln 10): blank and delimiter never appear in "
+        "the answer, so the best guess is uniform over the 8 symbols",
+        lambda T: 10 * math.log(10) / (T + 20),
+    ),
+    (
+        "average over the last 10 steps only (ln 8): the loss is averaged over every step",
+        lambda T: math.log(8),
+    ),
+]
+
+CASES = [Case("T = 10", (10,)), Case("T = 100", (100,)), Case("T = 1", (1,))]
+
+
+def check_copy_baseline(fn) -> CheckResult:
+    """Check ``fn(T) -> float``: the memoryless copy-task cross-entropy in nats per step."""
+    return run_check(
+        "Exercise 10.1 (copy-task baseline)", fn, copy_baseline, CASES, _compare, MISTAKES
+    )

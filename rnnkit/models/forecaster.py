@@ -1,0 +1,128 @@
+"""Stacked recurrent regressors for one-step forecasting (chapter 09), and recursive forecasts.
+
+The architecture is the one of the source article's Keras example: a first recurrent
+layer of 64 units that returns its whole output sequence, a second of 32 units that
+returns its last output, and a linear layer to one value,
+
+    x (B, window, 1) -> RNN_64 -> (B, window, 64) -> RNN_32 -> (B, 32) -> Dense -> (B, 1),
+
+with ``RNN`` an LSTM or a GRU. :class:`TorchForecaster` and :func:`keras_forecaster`
+build it with the same sizes. Parameter counts agree for the GRU (both keep two bias
+vectors per gate); PyTorch's LSTM has 4 H more, its second bias ``b_hh`` (see the tests).
+:func:`recursive_forecast` turns any one-step model into a multi-step forecast by
+feeding each prediction back as the newest input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnkit.validation import as_float_array, require_choice, require_int
+
+CELLS = ("lstm", "gru")
+
+
+@dataclass(frozen=True)
+class ForecasterConfig:
+    """Sizes of the stacked regressor: ``cell`` in :data:`CELLS`, ``hidden`` per layer."""
+
+    cell: str = "lstm"
+    hidden: tuple[int, ...] = (64, 32)
+    features: int = 1
+
+    def __post_init__(self) -> None:
+        require_choice(self.cell, "cell", CELLS)
+        if not isinstance(self.hidden, (tuple, list)) or len(self.hidden) == 0:
+            raise ValueError(
+                f"hidden must be a non-empty tuple of layer sizes, got {self.hidden!r}"
+            )
+        for size in self.hidden:
+            require_int(size, "hidden size", minimum=1)
+        require_int(self.features, "features", minimum=1)
+
+
+def _torch_forecaster_class():
+    import torch
+
+    class TorchForecaster(torch.nn.Module):
+        """Stacked LSTM/GRU regressor: ``forward(x (B, T, F)) -> (B, 1)``."""
+
+        def __init__(self, config: ForecasterConfig | None = None) -> None:
+            super().__init__()
+            self.config = config or ForecasterConfig()
+            layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
+            sizes = (self.config.features, *self.config.hidden)
+            self.layers = torch.nn.ModuleList(
+                layer(n_in, n_out, batch_first=True)
+                for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+            )
+            self.head = torch.nn.Linear(sizes[-1], 1)
+
+        def forward(self, x):
+            if x.ndim != 3 or x.shape[-1] != self.config.features:
+                raise ValueError(
+                    f"x must have shape (batch, time, {self.config.features}), got {tuple(x.shape)}"
+                )
+            for layer in self.layers:
+                x, _ = layer(x)  # (B, T, H_k)
+            return self.head(x[:, -1])  # (B, H_last) -> (B, 1)
+
+    return TorchForecaster
+
+
+def __getattr__(name: str):
+    # torch is imported on first use only, so the Keras tab does not pay for it.
+    if name == "TorchForecaster":
+        return _torch_forecaster_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def torch_forecaster(config: ForecasterConfig | None = None):
+    """A fresh :class:`TorchForecaster` (weights from the global torch seed)."""
+    return _torch_forecaster_class()(config)
+
+
+def keras_forecaster(window: int, config: ForecasterConfig | None = None):
+    """The same stacked regressor in Keras 3, for inputs ``(B, window, features)``.
+
+    Built with ``keras.Input(shape=...)`` as first layer (Keras 3 warns when a layer
+    gets the old ``input_shape=`` argument instead).
+    """
+    import keras
+
+    window = require_int(window, "window", minimum=1)
+    config = config or ForecasterConfig()
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config.cell]
+    stack = [keras.Input(shape=(window, config.features))]
+    for k, units in enumerate(config.hidden):
+        stack.append(layer(units, return_sequences=k < len(config.hidden) - 1))
+    stack.append(keras.layers.Dense(1))
+    return keras.Sequential(stack, name=f"stacked_{config.cell}")
+
+
+def recursive_forecast(
+    predict: Callable[[np.ndarray], np.ndarray], history: Sequence[float], steps: int
+) -> np.ndarray:
+    """Forecast ``steps`` values ahead with a one-step model, feeding predictions back.
+
+    ``history`` holds the last ``window`` observed values (1-D, oldest first).
+    ``predict`` maps ``x (1, window, 1)`` to ``(1, 1)`` (or anything with one
+    element). Step ``k`` predicts ``y_hat_{k}`` from the newest ``window`` values of
+    ``[history, y_hat_1, ..., y_hat_{k-1}]``. Returns ``(steps,)`` float64.
+    """
+    window = as_float_array(history, "history", ndim=1, dims="(window,)").astype(np.float64)
+    steps = require_int(steps, "steps", minimum=1)
+    out = np.empty(steps)
+    for k in range(steps):
+        x = window[None, :, None].astype(np.float32)  # (1, window, 1)
+        value = np.asarray(predict(x), dtype=np.float64).ravel()
+        if value.size != 1:
+            raise ValueError(
+                f"predict must return one value for x of shape (1, window, 1), got {value.size}"
+            )
+        out[k] = value[0]
+        window = np.append(window[1:], out[k])  # drop the oldest, append the forecast
+    return out

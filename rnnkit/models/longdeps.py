@@ -1,0 +1,86 @@
+"""One-layer recurrent models for the long-dependency tasks of chapter 10.
+
+Two heads on the same recurrent layer (a tanh RNN, an LSTM or a GRU):
+
+* adding problem (regression): ``x (B, T, 2) -> RNN_H -> last output (B, H) -> Dense -> (B, 1)``;
+* copy task (per-step classification): tokens ``(B, L)`` -> one-hot ``(B, L, 10)`` ->
+  ``RNN_H -> (B, L, H) -> Dense -> logits (B, L, 10)``.
+
+:func:`torch_longdeps_model` and :func:`keras_longdeps_model` build the same
+architecture with the same sizes in PyTorch and Keras 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnkit.validation import require_choice, require_int
+
+CELLS = ("rnn", "lstm", "gru")
+TASKS = ("adding", "copy")
+COPY_CLASSES = 10  # as rnnkit.data.synthetic: blank, symbols 1..8, delimiter
+
+
+@dataclass(frozen=True)
+class LongDepsConfig:
+    """``cell`` in :data:`CELLS`, ``task`` in :data:`TASKS`, ``hidden`` units."""
+
+    cell: str = "lstm"
+    task: str = "adding"
+    hidden: int = 64
+
+    def __post_init__(self) -> None:
+        require_choice(self.cell, "cell", CELLS)
+        require_choice(self.task, "task", TASKS)
+        require_int(self.hidden, "hidden", minimum=1)
+
+
+def torch_longdeps_model(config: LongDepsConfig):
+    """The model of ``config`` as a ``torch.nn.Module`` (weights from the torch seed)."""
+    import torch
+
+    class LongDepsModel(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.config = config
+            features = 2 if config.task == "adding" else COPY_CLASSES
+            layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
+            self.rnn = layer(features, config.hidden, batch_first=True)
+            self.head = torch.nn.Linear(
+                config.hidden, 1 if config.task == "adding" else COPY_CLASSES
+            )
+
+        def forward(self, x):
+            if config.task == "adding":
+                if x.ndim != 3 or x.shape[-1] != 2:
+                    raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
+                out, _ = self.rnn(x)  # (B, T, H)
+                return self.head(out[:, -1])  # (B, 1)
+            if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
+                raise ValueError(
+                    f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
+                )
+            onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
+            out, _ = self.rnn(onehot)  # (B, L, H)
+            return self.head(out)  # (B, L, 10)
+
+    return LongDepsModel()
+
+
+def keras_longdeps_model(config: LongDepsConfig, T: int):
+    """The same model in Keras 3 for sequences of the task's length at lag ``T``."""
+    import keras
+
+    T = require_int(T, "T", minimum=1)
+    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[
+        config.cell
+    ]
+    if config.task == "adding":
+        return keras.Sequential(
+            [keras.Input(shape=(T, 2)), layer(config.hidden), keras.layers.Dense(1)],
+            name=f"adding_{config.cell}",
+        )
+    inputs = keras.Input(shape=(T + 20,), dtype="int32")
+    onehot = keras.ops.one_hot(inputs, COPY_CLASSES)  # (B, L, 10)
+    out = layer(config.hidden, return_sequences=True)(onehot)  # (B, L, H)
+    return keras.Model(inputs, keras.layers.Dense(COPY_CLASSES)(out), name=f"copy_{config.cell}")

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.models.forecaster import (
+    ForecasterConfig,
+    keras_forecaster,
+    recursive_forecast,
+    torch_forecaster,
+)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_torch_and_keras_forecasters_have_same_shape_and_weights_up_to_torch_lstm_biases(cell):
+    config = ForecasterConfig(cell=cell)
+    t_model = torch_forecaster(config)
+    k_model = keras_forecaster(12, config)
+    x = np.zeros((3, 12, 1), np.float32)
+    assert tuple(t_model(torch.from_numpy(x)).shape) == (3, 1)
+    assert k_model(x).shape == (3, 1)
+    n_torch = sum(p.numel() for p in t_model.parameters())
+    extra_biases = 4 * (64 + 32) if cell == "lstm" else 0  # torch: b_ih and b_hh per LSTM gate
+    assert n_torch == k_model.count_params() + extra_biases
+
+
+def test_forecaster_learns_a_sine_one_step_ahead():
+    from rnnkit.train import fit_torch
+
+    torch.manual_seed(0)
+    v = np.sin(np.arange(200) * 2 * np.pi / 12).astype(np.float32)
+    x = np.stack([v[i : i + 12] for i in range(180)])[..., None]
+    y = v[12:192, None]
+    model = torch_forecaster(ForecasterConfig(cell="gru", hidden=(16, 8)))
+    h = fit_torch(model, (x, y), loss="mse", metrics=(), epochs=30, lr=1e-2, progress=False)
+    assert h["loss"][-1] < 0.05 * h["loss"][0]
+
+
+def test_recursive_forecast_feeds_predictions_back():
+    # "predict" = sum of the window: with history [1, 1] the forecasts are 2, 3, 5, 8.
+    out = recursive_forecast(lambda x: x.sum(axis=1), [1.0, 1.0], 4)
+    assert np.array_equal(out, [2.0, 3.0, 5.0, 8.0])
+
+
+def test_recursive_forecast_rejects_2d_history():
+    with pytest.raises(ValueError, match=r"history must be 1-D \(window,\), got shape \(2, 2\)"):
+        recursive_forecast(lambda x: x[:, -1], np.ones((2, 2)), 3)
+
+
+def test_recursive_forecast_rejects_predict_with_many_outputs():
+    with pytest.raises(ValueError, match="predict must return one value"):
+        recursive_forecast(lambda x: x, [1.0, 2.0], 3)
+
+
+def test_forecaster_config_rejects_unknown_cell_and_empty_hidden():
+    with pytest.raises(ValueError, match="cell"):
+        ForecasterConfig(cell="rnn")
+    with pytest.raises(ValueError, match="hidden must be a non-empty tuple"):
+        ForecasterConfig(hidden=())
+
+
+def test_torch_forecaster_rejects_missing_feature_axis():
+    model = torch_forecaster()
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 1\), got \(2, 5\)"):
+        model(torch.zeros(2, 5))

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.models.longdeps import LongDepsConfig, keras_longdeps_model, torch_longdeps_model
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("task", ["adding", "copy"])
+def test_torch_and_keras_models_agree_in_output_shape_and_parameter_count(cell, task):
+    config = LongDepsConfig(cell=cell, task=task, hidden=8)
+    T = 5
+    if task == "adding":
+        x, shape = np.zeros((2, T, 2), np.float32), (2, 1)
+    else:
+        x, shape = np.zeros((2, T + 20), np.int64), (2, T + 20, 10)
+    t_model = torch_longdeps_model(config)
+    k_model = keras_longdeps_model(config, T)
+    assert tuple(t_model(torch.from_numpy(x)).shape) == shape
+    assert tuple(k_model(x.astype(np.int32) if task == "copy" else x).shape) == shape
+    extra_biases = {"rnn": 8, "lstm": 4 * 8, "gru": 0}[cell]  # torch's second bias vector
+    assert sum(p.numel() for p in t_model.parameters()) == k_model.count_params() + extra_biases
+
+
+def test_copy_model_rejects_float_input():
+    model = torch_longdeps_model(LongDepsConfig(task="copy", hidden=4))
+    with pytest.raises(ValueError, match="copy: x must be integer tokens"):
+        model(torch.zeros(2, 25))
+
+
+def test_adding_model_rejects_wrong_feature_count():
+    model = torch_longdeps_model(LongDepsConfig(task="adding", hidden=4))
+    with pytest.raises(ValueError, match=r"adding: x must be \(batch, time, 2\), got \(2, 5, 3\)"):
+        model(torch.zeros(2, 5, 3))
+
+
+def test_config_rejects_unknown_task():
+    with pytest.raises(ValueError, match="task"):
+        LongDepsConfig(task="sort")
