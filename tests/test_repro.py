@@ -57,6 +57,8 @@ def test_setup_auto_device_matches_torch():
         ({"seed": "42"}, TypeError, "seed must be an integer, got str '42'"),
         ({"seed": True}, TypeError, "seed must be an integer, got bool"),
         ({"device": "gpu"}, ValueError, "device must be one of 'auto', 'cpu', 'cuda', got 'gpu'"),
+        ({"threads": 0}, ValueError, "threads must be >= 1, got 0"),
+        ({"threads": 1.0}, TypeError, "threads must be an integer, got float 1.0"),
     ],
 )
 def test_setup_rejects_bad_input_with_one_line_error(kwargs, error, message):
@@ -82,3 +84,18 @@ def test_import_rnnkit_does_not_import_the_frameworks():
     code = "import sys, rnnkit; print('torch' in sys.modules, 'tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_setup_uses_one_cpu_thread_by_default_and_none_keeps_the_default():
+    import torch
+
+    default = torch.get_num_threads()
+    try:
+        assert rnnkit.setup(0).threads == 1 and torch.get_num_threads() == 1
+        rnnkit.setup(0, threads=2)
+        assert torch.get_num_threads() == 2
+        torch.set_num_threads(default)
+        assert rnnkit.setup(0, threads=None).threads is None
+        assert torch.get_num_threads() == default
+    finally:
+        torch.set_num_threads(default)
