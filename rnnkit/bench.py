@@ -37,7 +37,9 @@ class LSTMSizes:
             require_int(getattr(self, name), f"LSTMSizes.{name}", minimum=1)
 
 
-def timings(fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None) -> list[float]:
+def timings(
+    fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
+) -> list[float]:
     """Seconds per call of ``fn``, ``repeats`` times, after one untimed warm-up call.
 
     ``sync`` runs after each call, inside the timed span (pass ``torch.cuda.synchronize``
@@ -59,7 +61,9 @@ def timings(fn: Callable[[], object], repeats: int, sync: Callable[[], None] | N
     return times
 
 
-def time_call(fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None) -> float:
+def time_call(
+    fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
+) -> float:
     """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see :func:`timings`)."""
     return statistics.median(timings(fn, repeats, sync))
 
@@ -125,14 +129,33 @@ def lstm_kernel_rows(
     sync = torch.cuda.synchronize if device == "cuda" else None
     measured = []
     with torch.no_grad():
-        measured.append(("NumPy lstm_forward (cpu)", "forward", timings(lambda: lstm_forward(x, params), repeats)))
+        measured.append(
+            (
+                "NumPy lstm_forward (cpu)",
+                "forward",
+                timings(lambda: lstm_forward(x, params), repeats),
+            )
+        )
         measured.append((f"torch nn.LSTM ({device})", "forward", timings(fused, repeats, sync)))
-        measured.append((f"torch LSTMCell loop ({device})", "forward", timings(cell_loop, repeats, sync)))
+        measured.append(
+            (f"torch LSTMCell loop ({device})", "forward", timings(cell_loop, repeats, sync))
+        )
     if backward:
-        for name, fn in ((f"torch nn.LSTM ({device})", fused), (f"torch LSTMCell loop ({device})", cell_loop)):
-            measured.append((name, "forward+backward", timings(lambda fn=fn: fn().sum().backward(), repeats, sync)))
+        for name, fn in (
+            (f"torch nn.LSTM ({device})", fused),
+            (f"torch LSTMCell loop ({device})", cell_loop),
+        ):
+            measured.append(
+                (
+                    name,
+                    "forward+backward",
+                    timings(lambda fn=fn: fn().sum().backward(), repeats, sync),
+                )
+            )
 
-    fused_median = {p: statistics.median(t) for name, p, t in measured if name.startswith("torch nn.LSTM")}
+    fused_median = {
+        p: statistics.median(t) for name, p, t in measured if name.startswith("torch nn.LSTM")
+    }
     return [
         {
             "method": name,

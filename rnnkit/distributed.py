@@ -121,12 +121,16 @@ def _worker(rank: int, cfg: DDPConfig, rendezvous: str, out: str) -> None:
     import torch.distributed as dist
 
     torch.set_num_threads(1)  # one core per process; more would oversubscribe the CPU
-    dist.init_process_group("gloo", init_method=f"file://{rendezvous}", rank=rank, world_size=cfg.world_size)
+    dist.init_process_group(
+        "gloo", init_method=f"file://{rendezvous}", rank=rank, world_size=cfg.world_size
+    )
     try:
         model, x, y = _model_and_data(cfg)
         part = cfg.batch // cfg.world_size
         mine = slice(rank * part, (rank + 1) * part)
-        ddp = nn.parallel.DistributedDataParallel(model)  # broadcasts rank 0's weights, averages grads
+        ddp = nn.parallel.DistributedDataParallel(
+            model
+        )  # broadcasts rank 0's weights, averages grads
         dist.barrier()  # start the clock together
         seconds, loss = _train(ddp, x[:, mine], y[:, mine], cfg.lr)  # (steps, B/P, T, 2)
         if rank == 0:
@@ -167,7 +171,9 @@ def run_data_parallel(cfg: DDPConfig | None = None) -> DDPResult:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Data-parallel training vs one process, same global batch.")
+    parser = argparse.ArgumentParser(
+        description="Data-parallel training vs one process, same global batch."
+    )
     defaults = DDPConfig()
     for field, value in asdict(defaults).items():
         parser.add_argument(f"--{field.replace('_', '-')}", type=type(value), default=value)

@@ -48,7 +48,9 @@ def log_g(v: torch.Tensor) -> torch.Tensor:
     return torch.where(v >= 0, torch.log(F.relu(v) + 0.5), -F.softplus(-v))
 
 
-def log_scan(log_a: torch.Tensor, log_b: torch.Tensor, log_h0: torch.Tensor | None = None) -> torch.Tensor:
+def log_scan(
+    log_a: torch.Tensor, log_b: torch.Tensor, log_h0: torch.Tensor | None = None
+) -> torch.Tensor:
     """Solve ``h_t = a_t * h_{t-1} + b_t`` for every ``t`` at once, in log space (Heinsen, 2023).
 
     ``log_a`` and ``log_b`` are ``(B, T, H)``; ``log_h0`` is ``(B, H)`` or ``None`` for
