@@ -33,6 +33,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from rnnkit.models.transformer import LSTMRegressor
 from rnnkit.validation import require_choice, require_int
 
 
@@ -76,19 +77,6 @@ class DDPResult:
     single_step_s: float
     parallel_step_s: float
     final_loss: float
-
-
-class LSTMRegressor(nn.Module):
-    """``nn.LSTM`` then a linear head on ``h_T``: ``(B, T, 2) -> (B, 1)``."""
-
-    def __init__(self, hidden: int) -> None:
-        super().__init__()
-        self.lstm = nn.LSTM(2, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, _ = self.lstm(x)  # (B, T, H)
-        return self.head(out[:, -1])  # (B, 1)
 
 
 def _model_and_data(cfg: DDPConfig):

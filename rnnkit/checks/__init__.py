@@ -17,6 +17,7 @@ from rnnkit.checks.core import (
     run_check,
 )
 from rnnkit.checks.gates import check_gru_step, check_lstm_step
+from rnnkit.checks.minrnn import check_linear_scan
 
 __all__ = [
     "CORRECT",
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "CheckResult",
     "check_gru_step",
+    "check_linear_scan",
     "check_lstm_step",
     "check_param_count",
     "check_rnn_step_backward",
