@@ -30,9 +30,11 @@ __version__ = "0.1.0"
 __all__ = ["Setup", "setup", "__version__"]
 
 _SUBMODULES = {
+    "bench",
     "checks",
     "convert",
     "data",
+    "distributed",
     "models",
     "plots",
     "reference",

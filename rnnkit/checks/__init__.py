@@ -22,6 +22,7 @@ from rnnkit.checks.core import (
 from rnnkit.checks.forecast import check_make_windows
 from rnnkit.checks.gates import check_gru_step, check_lstm_step
 from rnnkit.checks.longdeps import check_copy_baseline
+from rnnkit.checks.minrnn import check_linear_scan
 
 __all__ = [
     "CORRECT",
@@ -34,6 +35,7 @@ __all__ = [
     "check_copy_baseline",
     "check_gru_step",
     "check_last_valid_state",
+    "check_linear_scan",
     "check_lstm_step",
     "check_masked_mean",
     "check_make_windows",

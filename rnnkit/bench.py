@@ -1,0 +1,168 @@
+"""Small, honest timings: the median of repeated calls, and the LSTM kernel comparison.
+
+:func:`time_call` is the one timing rule the book uses: one warm-up call (first-call
+allocations, kernel selection), then ``repeats`` timed calls, each followed by ``sync``
+(``torch.cuda.synchronize`` on a GPU, where calls return before the work is done), and
+the median, which a single slow repeat on a shared machine does not move.
+
+:func:`lstm_kernel_rows` times one LSTM three ways on the same weights: the NumPy
+reference (:func:`rnnkit.reference.lstm_forward`), ``torch.nn.LSTM`` (the whole sequence
+in one call, fused kernels) and a Python loop over ``torch.nn.LSTMCell`` (one call per
+step). ``benchmarks/bench_reference.py`` is a command-line front end to it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnkit.validation import require_choice, require_int
+
+
+@dataclass(frozen=True)
+class LSTMSizes:
+    """Sizes of the LSTM benchmark: ``x`` is ``(batch, time, features)`` float32."""
+
+    batch: int = 32
+    time: int = 100
+    features: int = 32
+    hidden: int = 128
+
+    def __post_init__(self) -> None:
+        for name in ("batch", "time", "features", "hidden"):
+            require_int(getattr(self, name), f"LSTMSizes.{name}", minimum=1)
+
+
+def timings(
+    fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
+) -> list[float]:
+    """Seconds per call of ``fn``, ``repeats`` times, after one untimed warm-up call.
+
+    ``sync`` runs after each call, inside the timed span (pass ``torch.cuda.synchronize``
+    on a GPU). Raises ``ValueError`` if ``repeats < 1`` and ``TypeError`` if ``fn`` is
+    not callable.
+    """
+    repeats = require_int(repeats, "repeats", minimum=1)
+    if not callable(fn):
+        raise TypeError(f"fn must be a callable taking no arguments, got {type(fn).__name__}")
+    sync = sync or (lambda: None)
+    fn()  # warm-up
+    sync()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_call(
+    fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
+) -> float:
+    """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see :func:`timings`)."""
+    return statistics.median(timings(fn, repeats, sync))
+
+
+def lstm_kernel_rows(
+    sizes: LSTMSizes | None = None,
+    repeats: int = 5,
+    device: str = "cpu",
+    backward: bool = True,
+) -> list[dict]:
+    """Time one LSTM as the NumPy reference, ``nn.LSTM`` and an ``nn.LSTMCell`` loop.
+
+    All three use the same float32 weights (from :func:`rnnkit.reference.init_params`)
+    and are checked to agree (max output gap below 1e-4) before anything is timed.
+    Returns one dict per measurement with keys ``method``, ``pass`` (``"forward"`` or
+    ``"forward+backward"``), ``median_ms``, ``best_ms`` and ``x_nn_lstm`` (the median
+    as a multiple of ``nn.LSTM``'s for the same pass). Forward passes run under
+    ``torch.no_grad()``; ``backward=True`` adds forward+backward of ``sum(outputs)`` for
+    the two torch methods (the reference has no autograd). ``device`` is ``"cpu"`` or
+    ``"cuda"``; the NumPy reference always runs on the CPU.
+    """
+    import torch
+
+    from rnnkit.convert import params_to_torch
+    from rnnkit.reference import init_params, lstm_forward
+
+    sizes = sizes or LSTMSizes()
+    if not isinstance(sizes, LSTMSizes):
+        raise TypeError(f"sizes must be an LSTMSizes, got {type(sizes).__name__}")
+    repeats = require_int(repeats, "repeats", minimum=1)
+    device = require_choice(device, "device", ("cpu", "cuda"))
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA GPU")
+
+    B, T, F, H = sizes.batch, sizes.time, sizes.features, sizes.hidden
+    params = init_params("lstm", F, H, rng=0, dtype=np.float32)
+    x = np.random.default_rng(1).standard_normal((B, T, F)).astype(np.float32)  # (B, T, F)
+    lstm = params_to_torch(params, torch.nn.LSTM(F, H, batch_first=True)).to(device)
+    cell = torch.nn.LSTMCell(F, H).to(device)
+    with torch.no_grad():  # LSTMCell stores its weights in nn.LSTM's layout (i, f, g, o)
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(lstm, f"{name}_l0"))
+    tx = torch.from_numpy(x).to(device)
+
+    def fused() -> torch.Tensor:
+        return lstm(tx)[0]  # (B, T, H)
+
+    def cell_loop() -> torch.Tensor:
+        h = c = torch.zeros(B, H, device=device)
+        outputs = []
+        for t in range(T):
+            h, c = cell(tx[:, t], (h, c))
+            outputs.append(h)
+        return torch.stack(outputs, dim=1)  # (B, T, H)
+
+    with torch.no_grad():  # the three agree before we time them
+        reference = lstm_forward(x, params)[0]
+        for other in (fused(), cell_loop()):
+            gap = float(np.abs(other.cpu().numpy() - reference).max())
+            if gap > 1e-4:
+                raise RuntimeError(f"LSTM implementations disagree by {gap:.2e} before timing")
+
+    sync = torch.cuda.synchronize if device == "cuda" else None
+    measured = []
+    with torch.no_grad():
+        measured.append(
+            (
+                "NumPy lstm_forward (cpu)",
+                "forward",
+                timings(lambda: lstm_forward(x, params), repeats),
+            )
+        )
+        measured.append((f"torch nn.LSTM ({device})", "forward", timings(fused, repeats, sync)))
+        measured.append(
+            (f"torch LSTMCell loop ({device})", "forward", timings(cell_loop, repeats, sync))
+        )
+    if backward:
+        for name, fn in (
+            (f"torch nn.LSTM ({device})", fused),
+            (f"torch LSTMCell loop ({device})", cell_loop),
+        ):
+            measured.append(
+                (
+                    name,
+                    "forward+backward",
+                    timings(lambda fn=fn: fn().sum().backward(), repeats, sync),
+                )
+            )
+
+    fused_median = {
+        p: statistics.median(t) for name, p, t in measured if name.startswith("torch nn.LSTM")
+    }
+    return [
+        {
+            "method": name,
+            "pass": pass_,
+            "median_ms": statistics.median(times) * 1e3,
+            "best_ms": min(times) * 1e3,
+            "x_nn_lstm": statistics.median(times) / fused_median[pass_],
+        }
+        for name, pass_, times in measured
+    ]

@@ -1,0 +1,45 @@
+"""rnnkit.bench: the median-of-repeats timer and the LSTM kernel table."""
+
+import pytest
+
+from rnnkit.bench import LSTMSizes, lstm_kernel_rows, time_call, timings
+
+
+def test_timings_warm_up_once_then_time_each_repeat():
+    calls = []
+    times = timings(lambda: calls.append(1), 4)
+    assert len(times) == 4 and len(calls) == 5
+    assert all(t >= 0 for t in times)
+
+
+def test_time_call_returns_the_median():
+    import time
+
+    assert 0.004 <= time_call(lambda: time.sleep(0.005), 3) < 0.5
+
+
+def test_bad_repeats_and_function_are_refused():
+    with pytest.raises(ValueError, match="repeats must be >= 1, got 0"):
+        time_call(lambda: None, 0)
+    with pytest.raises(TypeError, match="fn must be a callable taking no arguments, got int"):
+        time_call(3, 2)
+
+
+def test_lstm_kernel_rows_cover_three_methods_and_two_passes():
+    rows = lstm_kernel_rows(LSTMSizes(batch=2, time=5, features=3, hidden=4), repeats=1)
+    assert [(r["method"].split(" (")[0], r["pass"]) for r in rows] == [
+        ("NumPy lstm_forward", "forward"),
+        ("torch nn.LSTM", "forward"),
+        ("torch LSTMCell loop", "forward"),
+        ("torch nn.LSTM", "forward+backward"),
+        ("torch LSTMCell loop", "forward+backward"),
+    ]
+    assert all(r["median_ms"] > 0 and r["best_ms"] <= r["median_ms"] for r in rows)
+    assert [r["x_nn_lstm"] for r in rows if r["method"].startswith("torch nn.LSTM")] == [1.0, 1.0]
+
+
+def test_bad_sizes_and_device_are_refused():
+    with pytest.raises(ValueError, match="LSTMSizes.hidden must be >= 1, got 0"):
+        LSTMSizes(hidden=0)
+    with pytest.raises(ValueError, match="device must be one of 'cpu', 'cuda', got 'tpu'"):
+        lstm_kernel_rows(LSTMSizes(2, 3, 2, 2), 1, device="tpu")
