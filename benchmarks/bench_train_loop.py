@@ -1,16 +1,10 @@
 """How much does rnnkit's training loop cost over a bare hand-written one?
 
-Default mode: the same 1-layer LSTM (128 units) on synthetic (batch 64, time 50)
-data, trained for the same number of steps by
-
-* ``bare``          a hand-written loop: forward, loss, zero_grad, backward, step, loss.item()
-* ``rnnkit``        ``fit_torch(..., metrics=(), progress=False)``
-* ``rnnkit+bar``    the same with the progress bar on (tqdm writes into a buffer here)
-* ``rnnkit+acc``    ``fit_torch`` defaults: accuracy metric on, progress bar off
-
-Each variant runs once to warm up, then ``--repeats`` times (on ``--device``; on a GPU the data sit on it already), interleaved so that a
-busy shared CPU slows them alike; the script prints the median samples/s and the ratio
-to ``bare`` (target: >= 0.90).
+Default mode: :func:`rnnkit.bench.loop_overhead_rows` -- the same 1-layer LSTM (128
+units) on synthetic (batch 64, time 50) data, trained for the same number of steps by
+a hand-written loop and by ``fit_torch`` (without metrics, with the progress bar, with
+its default accuracy metric), interleaved so that a busy CPU slows them alike; prints
+the median samples/s and the ratio to the bare loop (target: >= 0.90).
 
 ``--char-epoch``: time one epoch over 1 M characters of a char model (embedding 64,
 LSTM 128, linear to 100 classes; batch 64, sequence length 100) in both frameworks,
@@ -23,11 +17,7 @@ Usage: ``python benchmarks/bench_train_loop.py [--steps 10] [--repeats 5] [--dev
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
-import statistics
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -36,78 +26,20 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import rnnkit  # noqa: E402
+from rnnkit.bench import loop_overhead_rows  # noqa: E402
 from rnnkit.train import fit_torch  # noqa: E402
-
-BATCH, TIME, FEATURES, HIDDEN, CLASSES = 64, 50, 32, 128, 10
-
-
-class Tagger(torch.nn.Module):
-    """(B, T, F) -> LSTM 128 -> (B, T, classes) logits."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lstm = torch.nn.LSTM(FEATURES, HIDDEN, batch_first=True)
-        self.head = torch.nn.Linear(HIDDEN, CLASSES)
-
-    def forward(self, x):
-        h, _ = self.lstm(x)  # (B, T, H)
-        return self.head(h)  # (B, T, C)
-
-
-def make_batches(steps: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    g = torch.Generator().manual_seed(0)
-    return [
-        (
-            torch.randn(BATCH, TIME, FEATURES, generator=g),
-            torch.randint(0, CLASSES, (BATCH, TIME), generator=g),
-        )
-        for _ in range(steps)
-    ]
-
-
-def bare(model, opt, batches) -> None:
-    total = 0.0
-    for x, y in batches:
-        logits = model(x)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, CLASSES), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.item()
-
-
-def with_rnnkit(progress: bool, metrics):
-    def run(model, opt, batches) -> None:
-        with contextlib.redirect_stderr(io.StringIO()):
-            fit_torch(model, batches, epochs=1, optimizer=opt, metrics=metrics, progress=progress)
-
-    return run
 
 
 def overhead(steps: int, repeats: int, device: str) -> None:
-    device = rnnkit.setup(0, device=device).device
-    batches = [(x.to(device), y.to(device)) for x, y in make_batches(steps)]
-    variants = {
-        "bare": bare,
-        "rnnkit": with_rnnkit(False, ()),
-        "rnnkit+bar": with_rnnkit(True, ()),
-        "rnnkit+acc": with_rnnkit(False, None),
-    }
-    model = Tagger().to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    times = {name: [] for name in variants}
-    for repeat in range(repeats + 1):  # repeat 0 is the warm-up, not counted
-        for name, run in variants.items():
-            start = time.perf_counter()
-            run(model, opt, batches)
-            if repeat:
-                times[name].append(time.perf_counter() - start)
+    device = rnnkit.setup(0, device=device).device if device == "auto" else device
+    rnnkit.setup(0, device=device)
+    rows = loop_overhead_rows(steps, repeats, device)
     print(f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads; {steps} steps of "
-          f"batch {BATCH} x time {TIME}; median of {repeats} repeats")  # fmt: skip
-    base = steps * BATCH / statistics.median(times["bare"])
-    for name, ts in times.items():
-        rate = steps * BATCH / statistics.median(ts)
-        print(f"{name:<11} {rate:9.1f} samples/s   ratio to bare {rate / base:5.3f}")
+          f"batch 64 x time 50; median of {repeats} repeats")  # fmt: skip
+    for row in rows:
+        print(
+            f"{row['loop']:<26} {row['samples/s']:9.1f} samples/s   ratio to bare {row['ratio to bare']:5.3f}"
+        )
 
 
 def char_epoch(steps: int) -> None:

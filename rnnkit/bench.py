@@ -166,3 +166,179 @@ def lstm_kernel_rows(
         }
         for name, pass_, times in measured
     ]
+
+
+def scan_speedup_rows(
+    lengths: tuple[int, ...] = (64, 128, 256, 512),
+    batch: int = 16,
+    features: int = 32,
+    hidden: int = 64,
+    repeats: int = 3,
+    device: str = "cpu",
+) -> list[dict]:
+    """Training-step time of a minGRU layer, sequential loop vs log-space scan.
+
+    One step is forward, ``mean(h**2)`` and backward, on ``(batch, T, features)``
+    float32 input, for each ``T`` in ``lengths``. Returns dicts with keys ``T``,
+    ``sequential ms``, ``scan ms`` and ``speedup`` (sequential over scan, medians).
+    """
+    import torch
+
+    from rnnkit.models.minrnn import MinGRU
+
+    repeats = require_int(repeats, "repeats", minimum=1)
+    device = require_choice(device, "device", ("cpu", "cuda"))
+    layer = MinGRU(features, hidden).to(device)
+    sync = torch.cuda.synchronize if device == "cuda" else None
+
+    def step(x, mode: str) -> None:
+        layer.zero_grad()
+        layer(x, mode=mode)[0].pow(2).mean().backward()
+
+    rows = []
+    for T in lengths:
+        x = torch.randn(batch, require_int(T, "length", minimum=1), features, device=device)
+        seq = time_call(lambda x=x: step(x, "sequential"), repeats, sync)
+        scan = time_call(lambda x=x: step(x, "scan"), repeats, sync)
+        rows.append(
+            {"T": T, "sequential ms": seq * 1e3, "scan ms": scan * 1e3, "speedup": seq / scan}
+        )
+    return rows
+
+
+def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -> list[dict]:
+    """Throughput of :func:`~rnnkit.train.torch_fit.fit_torch` against a bare loop.
+
+    The same 1-layer LSTM tagger (32 features, 128 units, 10 classes) trains on the
+    same ``steps`` batches of ``(64, 50)`` in four ways: a hand-written loop, and
+    ``fit_torch`` without metrics, with the progress bar, and with its default
+    accuracy metric. The variants run interleaved, one warm-up round first, so a busy
+    machine slows them alike. Returns dicts with ``loop``, ``samples/s`` (median) and
+    ``ratio to bare``.
+    """
+    import contextlib
+    import io
+
+    import torch
+
+    from rnnkit.train import fit_torch
+
+    steps = require_int(steps, "steps", minimum=1)
+    repeats = require_int(repeats, "repeats", minimum=1)
+    device = require_choice(device, "device", ("cpu", "cuda"))
+    batch, time_steps, features, hidden, classes = 64, 50, 32, 128, 10
+
+    class Tagger(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = torch.nn.LSTM(features, hidden, batch_first=True)
+            self.head = torch.nn.Linear(hidden, classes)
+
+        def forward(self, x):
+            return self.head(self.lstm(x)[0])  # (B, T, C)
+
+    g = torch.Generator().manual_seed(0)
+    batches = [
+        (
+            torch.randn(batch, time_steps, features, generator=g).to(device),
+            torch.randint(0, classes, (batch, time_steps), generator=g).to(device),
+        )
+        for _ in range(steps)
+    ]
+    model = Tagger().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def bare() -> None:
+        for x, y in batches:
+            loss = torch.nn.functional.cross_entropy(model(x).reshape(-1, classes), y.reshape(-1))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss.item()
+
+    def rnnkit_loop(progress: bool, metrics):
+        def run() -> None:
+            with contextlib.redirect_stderr(io.StringIO()):  # the bar writes here
+                fit_torch(
+                    model, batches, epochs=1, optimizer=opt, metrics=metrics, progress=progress
+                )
+
+        return run
+
+    variants = {
+        "bare loop": bare,
+        "fit_torch": rnnkit_loop(False, ()),
+        "fit_torch + progress bar": rnnkit_loop(True, ()),
+        "fit_torch + accuracy": rnnkit_loop(False, None),
+    }
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for repeat in range(repeats + 1):  # round 0 warms up and is dropped
+        for name, run in variants.items():
+            start = time.perf_counter()
+            run()
+            if device == "cuda":
+                torch.cuda.synchronize()
+            if repeat:
+                times[name].append(time.perf_counter() - start)
+    base = steps * batch / statistics.median(times["bare loop"])
+    return [
+        {
+            "loop": name,
+            "samples/s": (rate := steps * batch / statistics.median(ts)),
+            "ratio to bare": rate / base,
+        }
+        for name, ts in times.items()
+    ]
+
+
+def notebook_times(cache: str) -> list[dict]:
+    """Execution seconds of each notebook from a Jupyter Book execution cache.
+
+    ``cache`` is the build's ``_build/.jupyter_cache``; the newest record of each
+    notebook that still exists counts. Returns dicts with ``notebook`` (file name)
+    and ``seconds``, sorted by name; empty when there is no cache yet.
+    """
+    from pathlib import Path
+
+    if not Path(cache).exists():
+        return []
+    from jupyter_cache import get_cache
+
+    latest = {}
+    for record in get_cache(str(cache)).list_cache_records():
+        uri = Path(record.uri)
+        if uri.exists() and (uri not in latest or record.created > latest[uri].created):
+            latest[uri] = record
+    rows = [
+        {"notebook": uri.name, "seconds": float(rec.data.get("execution_seconds", float("nan")))}
+        for uri, rec in latest.items()
+    ]
+    return sorted(rows, key=lambda row: row["notebook"])
+
+
+def machine() -> dict:
+    """What the timings were measured on: processor, cores, threads, GPU, versions."""
+    import os
+    import platform
+    from pathlib import Path
+
+    import torch
+
+    cpuinfo = Path("/proc/cpuinfo")
+    model = platform.processor() or platform.machine()
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        model = names[0] if names else model
+    return {
+        "processor": model,
+        "cores": os.cpu_count(),
+        "torch threads": torch.get_num_threads(),
+        "GPU": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "system": f"{platform.system()} {platform.release()}",
+    }
