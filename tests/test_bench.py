@@ -43,3 +43,41 @@ def test_bad_sizes_and_device_are_refused():
         LSTMSizes(hidden=0)
     with pytest.raises(ValueError, match="device must be one of 'cpu', 'cuda', got 'tpu'"):
         lstm_kernel_rows(LSTMSizes(2, 3, 2, 2), 1, device="tpu")
+
+
+def test_notebook_times_is_empty_without_a_cache(tmp_path):
+    from rnnkit.bench import notebook_times
+
+    assert notebook_times(str(tmp_path / "missing")) == []
+
+
+def test_scan_speedup_rows_reports_each_length():
+    from rnnkit.bench import scan_speedup_rows
+
+    rows = scan_speedup_rows((4, 8), batch=2, features=3, hidden=4, repeats=1)
+    assert [row["T"] for row in rows] == [4, 8]
+    assert all(row["speedup"] > 0 for row in rows)
+
+
+def test_loop_overhead_rows_compares_every_variant_with_the_bare_loop():
+    from rnnkit.bench import loop_overhead_rows
+
+    rows = loop_overhead_rows(steps=1, repeats=1)
+    assert rows[0]["loop"] == "bare loop" and rows[0]["ratio to bare"] == 1.0
+    assert {row["loop"] for row in rows} >= {"fit_torch", "fit_torch + progress bar"}
+
+
+def test_bench_helpers_refuse_bad_counts():
+    from rnnkit.bench import loop_overhead_rows, scan_speedup_rows
+
+    with pytest.raises(ValueError, match="repeats must be >= 1"):
+        loop_overhead_rows(steps=1, repeats=0)
+    with pytest.raises(ValueError, match="length must be >= 1"):
+        scan_speedup_rows((0,), repeats=1)
+
+
+def test_machine_names_the_processor_and_threads():
+    from rnnkit.bench import machine
+
+    info = machine()
+    assert info["cores"] >= 1 and info["torch threads"] >= 1 and info["processor"]
