@@ -14,8 +14,8 @@ PAGES = sorted(
 MATH_CHAPTER = "chapters/02_core_concepts.html"
 SCREENSHOTS = {
     "intro": "chapters/intro.html",
-    "math-chapter": MATH_CHAPTER,
-    "history-chapter": "chapters/01_history.html",
+    "math-chapter": "chapters/05_lstm.html",
+    "practice-chapter": "chapters/08_text_classification.html",
 }
 
 
