@@ -5,19 +5,14 @@ truncated-BPTT training in each framework."""
 
 from __future__ import annotations
 
-import os
+import numpy as np
+import pytest
+import torch
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import rnnkit  # noqa: E402
-from rnnkit import convert  # noqa: E402
-from rnnkit.data.chars import CharVocab, bptt_windows  # noqa: E402
-from rnnkit.models.charlm import (  # noqa: E402
+import rnnkit
+from rnnkit import convert
+from rnnkit.data.chars import CharVocab, bptt_windows
+from rnnkit.models.charlm import (
     CharLM,
     apply_temperature,
     bits_per_char_keras,
@@ -28,7 +23,7 @@ from rnnkit.models.charlm import (  # noqa: E402
     sample_next,
     sample_torch,
 )
-from rnnkit.train import fit_keras, fit_torch  # noqa: E402
+from rnnkit.train import fit_keras, fit_torch
 
 V, E, H = 7, 4, 6
 VOCAB = CharVocab.build("abcdef")  # 7 ids with <unk>

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import keras
+import numpy as np
+import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import rnnkit  # noqa: E402
-from rnnkit.train import (  # noqa: E402
+import rnnkit
+from rnnkit.train import (
     History,
     fit_keras,
     load_keras_checkpoint,
