@@ -114,8 +114,8 @@ def lstm_kernel_rows(
     def cell_loop() -> torch.Tensor:
         h = c = torch.zeros(B, H, device=device)
         outputs = []
-        for t in range(T):
-            h, c = cell(tx[:, t], (h, c))
+        for x_t in tx.unbind(1):  # not tx[:, t], whose backward is O(T) per step
+            h, c = cell(x_t, (h, c))
             outputs.append(h)
         return torch.stack(outputs, dim=1)  # (B, T, H)
 
@@ -176,11 +176,14 @@ def scan_speedup_rows(
     repeats: int = 3,
     device: str = "cpu",
 ) -> list[dict]:
-    """Training-step time of a minGRU layer, sequential loop vs log-space scan.
+    """Training-step time of a minGRU layer: a loop over time against the log-space scan.
 
     One step is forward, ``mean(h**2)`` and backward, on ``(batch, T, features)``
-    float32 input, for each ``T`` in ``lengths``. Returns dicts with keys ``T``,
-    ``sequential ms``, ``scan ms`` and ``speedup`` (sequential over scan, medians).
+    float32 input, for each ``T`` in ``lengths``. Three forms of the same layer run:
+    ``mode="sequential"`` (a loop that takes step ``t`` with ``unbind``), the same loop
+    written with ``a[:, t]`` indexing (whose backward pass grows like ``T**2``), and
+    ``mode="scan"``. Returns dicts with keys ``T``, ``loop ms``, ``indexed loop ms``,
+    ``scan ms`` and ``speedup`` (loop over scan; medians; below 1 when the scan is slower).
     """
     import torch
 
@@ -191,18 +194,32 @@ def scan_speedup_rows(
     layer = MinGRU(features, hidden).to(device)
     sync = torch.cuda.synchronize if device == "cuda" else None
 
-    def step(x, mode: str) -> None:
+    def indexed_loop(x: torch.Tensor) -> torch.Tensor:
+        a, b = layer.coefficients(layer.linear(x).chunk(layer.n_maps, dim=-1))  # (B, T, H)
+        h, states = torch.zeros_like(a[:, 0]), []
+        for t in range(a.shape[1]):
+            h = a[:, t] * h + b[:, t]
+            states.append(h)
+        return torch.stack(states, dim=1)  # (B, T, H)
+
+    forms = {
+        "loop ms": lambda x: layer(x, mode="sequential")[0],
+        "indexed loop ms": indexed_loop,
+        "scan ms": lambda x: layer(x, mode="scan")[0],
+    }
+
+    def step(form, x) -> None:
         layer.zero_grad()
-        layer(x, mode=mode)[0].pow(2).mean().backward()
+        form(x).pow(2).mean().backward()
 
     rows = []
     for T in lengths:
         x = torch.randn(batch, require_int(T, "length", minimum=1), features, device=device)
-        seq = time_call(lambda x=x: step(x, "sequential"), repeats, sync)
-        scan = time_call(lambda x=x: step(x, "scan"), repeats, sync)
-        rows.append(
-            {"T": T, "sequential ms": seq * 1e3, "scan ms": scan * 1e3, "speedup": seq / scan}
-        )
+        row = {"T": T}
+        for key, form in forms.items():
+            row[key] = time_call(lambda form=form, x=x: step(form, x), repeats, sync) * 1e3
+        row["speedup"] = row["loop ms"] / row["scan ms"]
+        rows.append(row)
     return rows
 
 

@@ -56,7 +56,10 @@ def test_scan_speedup_rows_reports_each_length():
 
     rows = scan_speedup_rows((4, 8), batch=2, features=3, hidden=4, repeats=1)
     assert [row["T"] for row in rows] == [4, 8]
-    assert all(row["speedup"] > 0 for row in rows)
+    for row in rows:
+        assert set(row) == {"T", "loop ms", "indexed loop ms", "scan ms", "speedup"}
+        assert min(row["loop ms"], row["indexed loop ms"], row["scan ms"]) > 0
+        assert row["speedup"] == pytest.approx(row["loop ms"] / row["scan ms"])
 
 
 def test_loop_overhead_rows_compares_every_variant_with_the_bare_loop():

@@ -96,8 +96,10 @@ class _MinRNN(nn.Module):
         a, b = self.coefficients(k)  # (B, T, H) each
         h = torch.zeros_like(a[:, 0]) if h0 is None else h0  # (B, H)
         states = []
-        for t in range(a.shape[1]):
-            h = a[:, t] * h + b[:, t]
+        # unbind, not a[:, t]: the backward of each a[:, t] writes a whole (B, T, H) zero
+        # tensor, which makes the loop's backward pass grow like T**2 instead of T.
+        for a_t, b_t in zip(a.unbind(1), b.unbind(1), strict=True):
+            h = torch.addcmul(b_t, a_t, h)  # a_t * h + b_t
             states.append(h)
         return torch.stack(states, dim=1)  # (B, T, H)
 
