@@ -37,3 +37,13 @@ def test_adding_model_rejects_wrong_feature_count():
 def test_config_rejects_unknown_task():
     with pytest.raises(ValueError, match="task"):
         LongDepsConfig(task="sort")
+
+
+def test_lstm_forget_bias_starts_at_one_in_both_frameworks():
+    torch_net = torch_longdeps_model(LongDepsConfig(cell="lstm", hidden=3))
+    total = torch_net.rnn.bias_ih_l0 + torch_net.rnn.bias_hh_l0  # (4H,) gates i, f, g, o
+    assert total[3:6].tolist() == [1.0, 1.0, 1.0]
+    assert not (total[:3] == 1.0).all()  # the other gates keep PyTorch's random start
+    keras_net = keras_longdeps_model(LongDepsConfig(cell="lstm", hidden=3), T=5)
+    keras_bias = keras_net.layers[0].cell.bias.numpy()  # (4H,) gates i, f, c, o
+    assert keras_bias[3:6].tolist() == [1.0, 1.0, 1.0]

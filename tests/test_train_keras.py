@@ -127,6 +127,23 @@ def test_early_stopping_stops_and_restores_the_best_epoch():
     assert restored == pytest.approx(history["val_loss"][best - 1], rel=1e-5)
 
 
+def test_stop_at_stops_after_the_first_epoch_that_meets_the_target():
+    def run(**settings):
+        rnnkit.setup(0)
+        return fit_keras(tiny_lm(), copy_task(), copy_task(seed=1), epochs=10, lr=0.02, batch_size=16, progress=False, **settings)  # fmt: skip
+
+    full = run()
+    assert full.stopped_reason is None and full.epochs == 10
+    target = full["val_loss"][3]
+    first = next(e for e, v in enumerate(full["val_loss"]) if v <= target) + 1
+    stopped = run(stop_at=target)
+    assert stopped.epochs == first < 10
+    assert stopped["val_loss"] == pytest.approx(full["val_loss"][:first], rel=1e-6)
+    assert stopped.stopped_reason.startswith("target reached: val_loss")
+    unreachable = run(stop_at=min(full["val_loss"]) / 2)
+    assert unreachable.epochs == 10 and unreachable.stopped_reason is None
+
+
 def test_lr_schedule_sets_the_optimizer_lr_each_epoch():
     seen = []
 

@@ -175,6 +175,35 @@ def test_early_stopping_stops_and_restores_the_best_epoch():
     assert restored < history["val_loss"][-1]
 
 
+def test_stop_at_stops_after_the_first_epoch_that_meets_the_target():
+    def run(**settings):
+        rnnkit.setup(0)
+        model = TinyLM()
+        history = fit_torch(
+            model, copy_task(), copy_task(seed=1), epochs=12, lr=0.02, batch_size=16,
+            progress=False, **settings,
+        )  # fmt: skip
+        return history
+
+    full = run()
+    assert full.stopped_reason is None and full.epochs == 12
+    target = full["val_loss"][4]  # met at epoch 5 at the latest
+    first = next(e for e, v in enumerate(full["val_loss"]) if v <= target) + 1
+    stopped = run(stop_at=target)
+    assert stopped.epochs == first < 12
+    assert stopped["val_loss"] == full["val_loss"][:first]
+    assert stopped.stopped_reason.startswith("target reached: val_loss")
+    unreachable = run(stop_at=min(full["val_loss"]) / 2)
+    assert unreachable.epochs == 12 and unreachable.stopped_reason is None
+
+
+def test_stop_at_needs_validation_data_and_a_positive_target():
+    with pytest.raises(ValueError, match="stop_at needs validation data"):
+        fit_torch(TinyLM(), copy_task(), epochs=2, stop_at=0.1, progress=False)
+    with pytest.raises(ValueError, match="stop_at"):
+        fit_torch(TinyLM(), copy_task(), copy_task(), epochs=2, stop_at=-1.0, progress=False)
+
+
 def test_lr_schedule_sets_the_optimizer_lr_each_epoch():
     rnnkit.setup(0)
     model = TinyLM()

@@ -7,7 +7,10 @@ Two heads on the same recurrent layer (a tanh RNN, an LSTM or a GRU):
   ``RNN_H -> (B, L, H) -> Dense -> logits (B, L, 10)``.
 
 :func:`torch_longdeps_model` and :func:`keras_longdeps_model` build the same
-architecture with the same sizes in PyTorch and Keras 3.
+architecture with the same sizes in PyTorch and Keras 3. Both start an LSTM's forget
+gate bias at 1 (Keras' ``unit_forget_bias=True``; PyTorch draws it near 0 unless told),
+as Jozefowicz, Zaremba and Sutskever (2015) recommend: the cell then keeps most of its
+content from the first update on, instead of halving it at every step.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ def torch_longdeps_model(config: LongDepsConfig):
             features = 2 if config.task == "adding" else COPY_CLASSES
             layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
             self.rnn = layer(features, config.hidden, batch_first=True)
+            if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
+                H = config.hidden
+                with torch.no_grad():
+                    self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
+                    self.rnn.bias_hh_l0[H : 2 * H].zero_()
             self.head = torch.nn.Linear(
                 config.hidden, 1 if config.task == "adding" else COPY_CLASSES
             )

@@ -33,6 +33,9 @@ class FitConfig:
     ``early_stopping``
         Patience in epochs: stop when ``val_loss`` has not improved for this many
         epochs, then restore the weights of the best epoch.
+    ``stop_at``
+        A target: stop after the first epoch whose ``val_loss`` is at or below it,
+        keeping the weights as they are ("train until solved, at most ``epochs``").
     ``lr_schedule``
         ``epoch -> lr`` (epoch counted from 0), applied at each epoch start.
     ``tbptt``
@@ -51,6 +54,7 @@ class FitConfig:
     shuffle: bool = True
     clip_norm: float | None = None
     early_stopping: int | None = None
+    stop_at: float | None = None
     lr_schedule: Callable[[int], float] | None = None
     tbptt: bool = False
     progress: bool = True
@@ -64,6 +68,8 @@ class FitConfig:
             _require_positive(self.clip_norm, "clip_norm")
         if self.early_stopping is not None:
             require_int(self.early_stopping, "early_stopping (patience in epochs)", minimum=1)
+        if self.stop_at is not None:
+            _require_positive(self.stop_at, "stop_at (a target val_loss)")
         if self.lr_schedule is not None and not callable(self.lr_schedule):
             raise TypeError(
                 f"lr_schedule must be a callable epoch -> lr, got {type(self.lr_schedule).__name__}"
@@ -98,6 +104,13 @@ def lr_for_epoch(config: FitConfig, epoch: int, current: float) -> float:
         raise TypeError(
             f"lr_schedule({epoch}) must return a finite number, got {value!r}"
         ) from None
+
+
+def target_reached(cfg: FitConfig, val_loss: float, epoch: int) -> str | None:
+    """The stop reason if ``val_loss`` of epoch ``epoch`` (1-based) meets ``cfg.stop_at``."""
+    if cfg.stop_at is None or not val_loss <= cfg.stop_at:
+        return None
+    return f"target reached: val_loss {val_loss:.4g} <= stop_at {cfg.stop_at:g} after epoch {epoch}"
 
 
 class EarlyStopper:

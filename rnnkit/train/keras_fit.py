@@ -34,6 +34,7 @@ from rnnkit.train.config import (  # noqa: E402
     nan_reason,
     progress_bar,
     summary,
+    target_reached,
 )
 from rnnkit.train.history import History  # noqa: E402
 from rnnkit.train.inputs import check_batch_size, check_label_range, check_lengths  # noqa: E402
@@ -87,6 +88,8 @@ def fit_keras(
     tracked = metric_names(metrics, classify)
     if cfg.early_stopping is not None and val is None:
         raise ValueError("early_stopping needs validation data: pass val=...")
+    if cfg.stop_at is not None and val is None:
+        raise ValueError("stop_at needs validation data: pass val=...")
     stateful = _stateful_layers(model)
     if cfg.tbptt and not stateful:
         raise ValueError(
@@ -192,6 +195,10 @@ class _Recorder(keras.callbacks.Callback):
             if stop:
                 self.history_.stopped_reason = self.stopper.reason()
                 self.model.stop_training = True
+        reached = target_reached(self.cfg, row.get("val_loss", math.nan), epoch + 1)
+        if reached:
+            self.history_.stopped_reason = reached
+            self.model.stop_training = True
 
     def finish(self) -> None:
         """After ``model.fit``: restore weights for the NaN and early-stopping endings."""

@@ -26,6 +26,7 @@ from rnnkit.train.config import (
     nan_reason,
     progress_bar,
     summary,
+    target_reached,
 )
 from rnnkit.train.history import History
 from rnnkit.train.inputs import check_batch_size, check_label_range, check_lengths
@@ -88,6 +89,8 @@ def fit_torch(
     tracked = metric_names(metrics, classify)
     if cfg.early_stopping is not None and val is None:
         raise ValueError("early_stopping needs validation data: pass val=...")
+    if cfg.stop_at is not None and val is None:
+        raise ValueError("stop_at needs validation data: pass val=...")
     train_data = _Batches(train, cfg.batch_size, cfg.shuffle and not cfg.tbptt, cfg.tbptt, "train")
     val_data = None if val is None else _Batches(val, cfg.batch_size, False, cfg.tbptt, "val")
 
@@ -137,6 +140,10 @@ def fit_torch(
                 if stop:
                     history.stopped_reason = stopper.reason()
                     break
+            reached = target_reached(cfg, row.get("val_loss", math.nan), epoch + 1)
+            if reached:
+                history.stopped_reason = reached
+                break
     finally:
         if bar is not None:
             bar.close()
