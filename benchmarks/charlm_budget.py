@@ -16,6 +16,7 @@ Usage: ``python benchmarks/charlm_budget.py [--chars N] [--hidden 256] [--second
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import torch
@@ -66,7 +67,7 @@ def main() -> None:
         )  # fmt: skip
         trained += history["seconds"][-1]
         test = bits_per_char_torch(model, corpus.test, context=corpus.val)
-        val_bpc = history["val_loss"][-1] / torch.log(torch.tensor(2.0)).item()
+        val_bpc = history["val_loss"][-1] / math.log(2)  # nats to bits
         print(
             f"{epoch:>5} {trained:>8.0f} {val_bpc:>8.3f} {test:>9.3f} "
             f"{test / ngram.test_bpc - 1:>+10.1%}"

@@ -106,6 +106,15 @@ def lr_for_epoch(config: FitConfig, epoch: int, current: float) -> float:
         ) from None
 
 
+def require_val_if_needed(cfg: FitConfig, val) -> None:
+    """Refuse settings that watch ``val_loss`` (``early_stopping``, ``stop_at``) when ``val`` is ``None``."""
+    if val is not None:
+        return
+    for name in ("early_stopping", "stop_at"):
+        if getattr(cfg, name) is not None:
+            raise ValueError(f"{name} needs validation data: pass val=...")
+
+
 def target_reached(cfg: FitConfig, val_loss: float, epoch: int) -> str | None:
     """The stop reason if ``val_loss`` of epoch ``epoch`` (1-based) meets ``cfg.stop_at``."""
     if cfg.stop_at is None or not val_loss <= cfg.stop_at:

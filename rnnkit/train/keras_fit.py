@@ -33,6 +33,7 @@ from rnnkit.train.config import (  # noqa: E402
     metric_names,
     nan_reason,
     progress_bar,
+    require_val_if_needed,
     summary,
     target_reached,
 )
@@ -86,10 +87,7 @@ def fit_keras(
     cfg = make_config(config, settings)
     loss_obj, classify = _loss_object(loss)
     tracked = metric_names(metrics, classify)
-    if cfg.early_stopping is not None and val is None:
-        raise ValueError("early_stopping needs validation data: pass val=...")
-    if cfg.stop_at is not None and val is None:
-        raise ValueError("stop_at needs validation data: pass val=...")
+    require_val_if_needed(cfg, val)
     stateful = _stateful_layers(model)
     if cfg.tbptt and not stateful:
         raise ValueError(

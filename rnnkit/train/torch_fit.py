@@ -25,6 +25,7 @@ from rnnkit.train.config import (
     metric_names,
     nan_reason,
     progress_bar,
+    require_val_if_needed,
     summary,
     target_reached,
 )
@@ -87,10 +88,7 @@ def fit_torch(
     device = _pick_device(cfg.device)
     loss_fn, classify = _loss_function(loss)
     tracked = metric_names(metrics, classify)
-    if cfg.early_stopping is not None and val is None:
-        raise ValueError("early_stopping needs validation data: pass val=...")
-    if cfg.stop_at is not None and val is None:
-        raise ValueError("stop_at needs validation data: pass val=...")
+    require_val_if_needed(cfg, val)
     train_data = _Batches(train, cfg.batch_size, cfg.shuffle and not cfg.tbptt, cfg.tbptt, "train")
     val_data = None if val is None else _Batches(val, cfg.batch_size, False, cfg.tbptt, "val")
 
