@@ -1,4 +1,4 @@
-"""The temperature checker (chapter 07): it accepts a correct softmax(logits / T) written
+"""The temperature checker (chapter 07): it accepts a correct softmax(logits / tau) written
 independently, rejects the plausible wrong versions naming each mistake, and reports an
 untouched stub as 'not attempted' while handing back the reference."""
 
@@ -46,13 +46,13 @@ def test_apply_temperature_rejects_each_known_mistake_and_names_it(description, 
 def test_multiplying_by_t_is_caught_on_the_first_temperature_below_one():
     result = checks.check_apply_temperature(MISTAKES[0][1])
     assert result.messages[0].startswith(
-        "a batch of 3 rows, T = 0.5: probabilities differs most at row"
+        "a batch of 3 rows, τ = 0.5: probabilities differs most at row"
     )
 
 
 def test_softmax_without_the_max_is_caught_on_large_logits_as_nan():
     result = checks.check_apply_temperature(MISTAKES[1][1])
-    assert result.messages[0].startswith("large logits [1000, 999, 990], T = 1:")
+    assert result.messages[0].startswith("large logits [1000, 999, 990], τ = 1:")
     assert "NaN or inf" in result.messages[0]
 
 
@@ -64,7 +64,7 @@ def test_argmax_instead_of_a_distribution_is_rejected_at_t_1():
     result = checks.check_apply_temperature(one_hot)
     assert result.status == INCORRECT
     assert result.messages[0].startswith(
-        "one row of logits, T = 1: probabilities differs most at character 0"
+        "one row of logits, τ = 1: probabilities differs most at character 0"
     )
 
 

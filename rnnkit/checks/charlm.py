@@ -1,10 +1,11 @@
 """Exercise of chapter 07 (character language model): sampling with a temperature.
 
-The learner writes ``apply_temperature(logits, T)`` that turns a model's logits into
-next-character probabilities, ``softmax(logits / T)``. The reference is
-:func:`rnnkit.models.charlm.apply_temperature`. The cases include a batch of rows, a
-row of very large logits (a softmax without subtracting the maximum overflows to
-``nan``), a small and a large temperature, so each known mistake fails one of them.
+The learner writes ``apply_temperature(logits, tau)`` that turns a model's logits into
+next-character probabilities, ``softmax(logits / tau)`` (the book writes the temperature
+τ). The reference is :func:`rnnkit.models.charlm.apply_temperature`. The cases include a
+batch of rows, a row of very large logits (a softmax without subtracting the maximum
+overflows to ``nan``), a small and a large temperature, so each known mistake fails one
+of them.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ def _cases() -> list[Case]:
     rng = np.random.default_rng(7)
     batch = _frozen(rng.normal(scale=2.0, size=(3, 6)))
     return [
-        Case("one row of logits, T = 1", (_frozen([2.0, 1.0, 0.1, -1.0, 0.5]), 1.0)),
-        Case("a batch of 3 rows, T = 0.5", (batch, 0.5)),
-        Case("a batch of 3 rows, T = 2", (batch, 2.0)),
-        Case("large logits [1000, 999, 990], T = 1", (_frozen([1000.0, 999.0, 990.0]), 1.0)),
-        Case("T = 0.01: nearly the argmax", (_frozen([1.0, 1.2, 0.9, -0.3]), 0.01)),
+        Case("one row of logits, τ = 1", (_frozen([2.0, 1.0, 0.1, -1.0, 0.5]), 1.0)),
+        Case("a batch of 3 rows, τ = 0.5", (batch, 0.5)),
+        Case("a batch of 3 rows, τ = 2", (batch, 2.0)),
+        Case("large logits [1000, 999, 990], τ = 1", (_frozen([1000.0, 999.0, 990.0]), 1.0)),
+        Case("τ = 0.01: nearly the argmax", (_frozen([1.0, 1.2, 0.9, -0.3]), 0.01)),
     ]
 
 
@@ -59,7 +60,7 @@ def _not_normalised(logits, t):
     return np.exp(z - z.max(axis=-1, keepdims=True))
 
 
-def _ignores_t(logits, t):  # e.g. softmax(logits + T), or softmax(logits) / T renormalised
+def _ignores_t(logits, t):  # e.g. softmax(logits + tau), or softmax(logits) / tau renormalised
     return _reference()(logits, 1.0)
 
 
@@ -82,16 +83,16 @@ def _axes(expected: np.ndarray) -> tuple[str, ...]:
 
 
 MISTAKES = [
-    ("multiply the logits by T instead of dividing by it", _times_t),
+    ("multiply the logits by τ instead of dividing by it", _times_t),
     ("exponentiate without subtracting the maximum logit first (exp overflows)", _no_max),
     ("forget to divide by the sum, so the probabilities do not add up to 1", _not_normalised),
-    ("leave the temperature without effect (e.g. add T to the logits)", _ignores_t),
+    ("leave the temperature without effect (e.g. add τ to the logits)", _ignores_t),
     ("normalise over the whole array instead of over each row (axis=-1)", _whole_array),
 ]
 
 
 def check_apply_temperature(fn) -> CheckResult:
-    """Exercise 7.1: ``apply_temperature(logits, T) -> softmax(logits / T)`` over the last axis."""
+    """Exercise 7.1: ``apply_temperature(logits, tau) -> softmax(logits / tau)`` over the last axis."""
     return run_check(
         "Exercise 7.1 (apply_temperature)",
         fn,

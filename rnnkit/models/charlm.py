@@ -41,16 +41,16 @@ ProbsFn = Callable[[np.ndarray, float], np.ndarray]
 
 
 def apply_temperature(logits, temperature: float) -> np.ndarray:
-    """Next-character probabilities at a temperature: ``softmax(logits / T)``.
+    """Next-character probabilities at a temperature τ: ``softmax(logits / τ)``.
 
     .. math::
-        p_k = \\frac{\\exp((z_k - \\max_j z_j) / T)}{\\sum_i \\exp((z_i - \\max_j z_j) / T)}
+        p_k = \\frac{\\exp((z_k - \\max_j z_j) / \\tau)}{\\sum_i \\exp((z_i - \\max_j z_j) / \\tau)}
 
     Subtracting the maximum changes nothing mathematically and keeps ``exp`` from
-    overflowing. ``T = 1`` gives the model's own distribution, ``T < 1`` sharpens it
-    (``T -> 0`` tends to the argmax), ``T > 1`` flattens it (``T -> inf`` tends to
+    overflowing. ``τ = 1`` gives the model's own distribution, ``τ < 1`` sharpens it
+    (``τ -> 0`` tends to the argmax), ``τ > 1`` flattens it (``τ -> inf`` tends to
     uniform). ``logits`` is ``(..., V)`` real; the result has the same shape, float64,
-    each row summing to 1. Raises ``ValueError`` for ``T <= 0`` or non-finite logits.
+    each row summing to 1. Raises ``ValueError`` for ``τ <= 0`` or non-finite logits.
     """
     z = np.asarray(logits)
     if z.dtype.kind not in "iuf" or z.ndim == 0:
