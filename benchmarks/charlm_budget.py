@@ -1,13 +1,13 @@
 """How much training does chapter 07's LSTM need to beat the n-gram baseline?
 
-Chapter 07 trains on the first 100 000 characters of the Python help pages for about a
-minute and does not reach the best Kneser-Ney n-gram. This script asks what a larger
-budget buys: it cuts ``--chars`` characters (the whole corpus by default, about 465 000
+Chapter 07 trains on the first 100 000 characters of the Python help pages for 9
+epochs, and no network gets clearly ahead of the best Kneser-Ney n-gram. This script
+asks what a larger budget buys: it cuts ``--chars`` characters (the whole corpus by default, about 465 000
 on CPython 3.11), fits the n-gram baseline of chapter 07 (orders 1 to 8, best on
 validation), then trains an LSTM language model (``rnnkit.models.charlm.CharLM``) with
 truncated BPTT until ``--seconds`` of training have passed, and prints the validation and
-test bits per character after every epoch next to the n-gram's, with the goal of
-chapter 07 (10 % below the best n-gram on test).
+test bits per character after every epoch next to the n-gram's, and the level 10 % below
+the best n-gram on test.
 
 Usage: ``python benchmarks/charlm_budget.py [--chars N] [--hidden 256] [--seconds 150]
 [--batch 64] [--time 64] [--lr 3e-3] [--threads 1]``
@@ -42,11 +42,11 @@ def main() -> None:
     corpus = load_python_docs(args.chars)
     began = time.perf_counter()
     ngram = ngram_baseline(corpus)
-    goal = 0.9 * ngram.test_bpc
+    ten_below = 0.9 * ngram.test_bpc
     print(f"{corpus}; device {setup.device}, {args.threads} thread(s)")
     print(
         f"Kneser-Ney {ngram.order}-gram: validation {ngram.val_bpc[ngram.order]:.3f} bpc, "
-        f"test {ngram.test_bpc:.3f} bpc ({time.perf_counter() - began:.1f} s); goal: test <= {goal:.3f}"
+        f"test {ngram.test_bpc:.3f} bpc ({time.perf_counter() - began:.1f} s); 10 % below it: {ten_below:.3f}"
     )
 
     def windows(ids):
