@@ -1,6 +1,6 @@
 # Two commands do all the set-up from a fresh clone:
 #   make book   builds the HTML book into _build/html (creates .venv on first use)
-#   make test   runs every check: ruff, stripped notebooks, unit tests, nbval, the book build
+#   make test   runs every check: ruff, stripped notebooks, unit tests, the book build, nbval
 # `.ci/run` calls `make test`.
 
 PYTHON ?= python3
@@ -27,7 +27,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# Notebooks execute two at a time into the build's cache; the build then renders them.
 book: $(STAMP)
+	$(BIN)/python .ci/execute.py
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	$(BIN)/python .ci/notebook_times.py
 

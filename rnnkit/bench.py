@@ -17,6 +17,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,36 @@ class LSTMSizes:
             require_int(getattr(self, name), f"LSTMSizes.{name}", minimum=1)
 
 
+def interleaved_timings(
+    fns: dict[str, Callable[[], object]], repeats: int, sync: Callable[[], None] | None = None
+) -> dict[str, list[float]]:
+    """Seconds per call of each function in ``fns``, measured round-robin.
+
+    One untimed warm-up round (first-call allocations, kernel selection), then
+    ``repeats`` rounds that call every function once in turn (A, B, C, A, B, C, ...),
+    so that a change in the machine's load falls on all of them alike. ``sync`` runs
+    after each call, inside the timed span (pass ``torch.cuda.synchronize`` on a GPU).
+    Raises ``ValueError`` if ``repeats < 1`` and ``TypeError`` if a value of ``fns``
+    is not callable.
+    """
+    repeats = require_int(repeats, "repeats", minimum=1)
+    for name, fn in fns.items():
+        if not callable(fn):
+            raise TypeError(
+                f"{name!r} must be a callable taking no arguments, got {type(fn).__name__}"
+            )
+    sync = sync or (lambda: None)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for round_ in range(repeats + 1):  # round 0 warms up and is dropped
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            sync()
+            if round_:
+                times[name].append(time.perf_counter() - start)
+    return times
+
+
 def timings(
     fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
 ) -> list[float]:
@@ -46,19 +77,9 @@ def timings(
     on a GPU). Raises ``ValueError`` if ``repeats < 1`` and ``TypeError`` if ``fn`` is
     not callable.
     """
-    repeats = require_int(repeats, "repeats", minimum=1)
     if not callable(fn):
         raise TypeError(f"fn must be a callable taking no arguments, got {type(fn).__name__}")
-    sync = sync or (lambda: None)
-    fn()  # warm-up
-    sync()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return times
+    return interleaved_timings({"fn": fn}, repeats, sync)["fn"]
 
 
 def time_call(
@@ -66,6 +87,26 @@ def time_call(
 ) -> float:
     """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see :func:`timings`)."""
     return statistics.median(timings(fn, repeats, sync))
+
+
+def allocated_mib(fn: Callable[[], object], device: str = "cpu") -> float:
+    """Memory that one call of ``fn`` allocates on ``device``, in MiB, summed over allocations.
+
+    Counted with ``torch.profiler`` (``profile_memory=True``): every allocation made
+    while ``fn`` runs, forward and backward, adds its size; freeing subtracts nothing.
+    Unlike a time, the count does not depend on the machine or its load: the same code
+    on the same shapes allocates the same bytes.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    if not callable(fn):
+        raise TypeError(f"fn must be a callable taking no arguments, got {type(fn).__name__}")
+    device = require_choice(device, "device", ("cpu", "cuda"))
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device == "cuda" else [])
+    usage = "cpu_memory_usage" if device == "cpu" else "device_memory_usage"
+    with profile(activities=activities, profile_memory=True) as prof:
+        fn()
+    return sum(max(getattr(e, usage), 0) for e in prof.events()) / 2**20
 
 
 def lstm_kernel_rows(
@@ -127,31 +168,28 @@ def lstm_kernel_rows(
                 raise RuntimeError(f"LSTM implementations disagree by {gap:.2e} before timing")
 
     sync = torch.cuda.synchronize if device == "cuda" else None
-    measured = []
+    fused_name, loop_name = f"torch nn.LSTM ({device})", f"torch LSTMCell loop ({device})"
     with torch.no_grad():
-        measured.append(
-            (
-                "NumPy lstm_forward (cpu)",
-                "forward",
-                timings(lambda: lstm_forward(x, params), repeats),
-            )
+        forward = interleaved_timings(
+            {
+                "NumPy lstm_forward (cpu)": lambda: lstm_forward(x, params),
+                fused_name: fused,
+                loop_name: cell_loop,
+            },
+            repeats,
+            sync,
         )
-        measured.append((f"torch nn.LSTM ({device})", "forward", timings(fused, repeats, sync)))
-        measured.append(
-            (f"torch LSTMCell loop ({device})", "forward", timings(cell_loop, repeats, sync))
-        )
+    measured = [(name, "forward", times) for name, times in forward.items()]
     if backward:
-        for name, fn in (
-            (f"torch nn.LSTM ({device})", fused),
-            (f"torch LSTMCell loop ({device})", cell_loop),
-        ):
-            measured.append(
-                (
-                    name,
-                    "forward+backward",
-                    timings(lambda fn=fn: fn().sum().backward(), repeats, sync),
-                )
-            )
+        both = interleaved_timings(
+            {
+                name: (lambda fn=fn: fn().sum().backward())
+                for name, fn in ((fused_name, fused), (loop_name, cell_loop))
+            },
+            repeats,
+            sync,
+        )
+        measured += [(name, "forward+backward", times) for name, times in both.items()]
 
     fused_median = {
         p: statistics.median(t) for name, p, t in measured if name.startswith("torch nn.LSTM")
@@ -175,6 +213,7 @@ def scan_speedup_rows(
     hidden: int = 64,
     repeats: int = 3,
     device: str = "cpu",
+    memory: bool = False,
 ) -> list[dict]:
     """Training-step time of a minGRU layer: a loop over time against the log-space scan.
 
@@ -183,7 +222,10 @@ def scan_speedup_rows(
     ``mode="sequential"`` (a loop that takes step ``t`` with ``unbind``), the same loop
     written with ``a[:, t]`` indexing (whose backward pass grows like ``T**2``), and
     ``mode="scan"``. Returns dicts with keys ``T``, ``loop ms``, ``indexed loop ms``,
-    ``scan ms`` and ``speedup`` (loop over scan; medians; below 1 when the scan is slower).
+    ``scan ms`` and ``speedup`` (loop over scan; medians of interleaved repeats; below 1
+    when the scan is slower). ``memory=True`` adds ``loop MiB``, ``indexed loop MiB`` and
+    ``scan MiB``: what one step allocates on the device (:func:`allocated_mib`), a count
+    that, unlike the times, is the same on every machine.
     """
     import torch
 
@@ -203,9 +245,9 @@ def scan_speedup_rows(
         return torch.stack(states, dim=1)  # (B, T, H)
 
     forms = {
-        "loop ms": lambda x: layer(x, mode="sequential")[0],
-        "indexed loop ms": indexed_loop,
-        "scan ms": lambda x: layer(x, mode="scan")[0],
+        "loop": lambda x: layer(x, mode="sequential")[0],
+        "indexed loop": indexed_loop,
+        "scan": lambda x: layer(x, mode="scan")[0],
     }
 
     def step(form, x) -> None:
@@ -215,9 +257,12 @@ def scan_speedup_rows(
     rows = []
     for T in lengths:
         x = torch.randn(batch, require_int(T, "length", minimum=1), features, device=device)
+        steps = {key: (lambda form=form, x=x: step(form, x)) for key, form in forms.items()}
+        times = interleaved_timings(steps, repeats, sync)
         row = {"T": T}
-        for key, form in forms.items():
-            row[key] = time_call(lambda form=form, x=x: step(form, x), repeats, sync) * 1e3
+        row.update({f"{key} ms": statistics.median(times[key]) * 1e3 for key in forms})
+        if memory:
+            row.update({f"{key} MiB": allocated_mib(steps[key], device) for key in forms})
         row["speedup"] = row["loop ms"] / row["scan ms"]
         rows.append(row)
     return rows
@@ -288,15 +333,8 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
         "fit_torch + progress bar": rnnkit_loop(True, ()),
         "fit_torch + accuracy": rnnkit_loop(False, None),
     }
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for repeat in range(repeats + 1):  # round 0 warms up and is dropped
-        for name, run in variants.items():
-            start = time.perf_counter()
-            run()
-            if device == "cuda":
-                torch.cuda.synchronize()
-            if repeat:
-                times[name].append(time.perf_counter() - start)
+    sync = torch.cuda.synchronize if device == "cuda" else None
+    times = interleaved_timings(variants, repeats, sync)
     base = steps * batch / statistics.median(times["bare loop"])
     return [
         {
@@ -308,16 +346,29 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
     ]
 
 
-def notebook_times(cache: str) -> list[dict]:
+def book_cache(start: str | Path = ".") -> Path | None:
+    """The book's execution cache: ``_build/.jupyter_cache`` beside the nearest ``_config.yml``.
+
+    Searches ``start`` and the folders above it, so a notebook finds the cache from
+    ``chapters/`` as well as from a copy of it elsewhere in the repository. ``None``
+    when no folder above holds a ``_config.yml``.
+    """
+    for folder in (Path(start).resolve(), *Path(start).resolve().parents):
+        if (folder / "_config.yml").exists():
+            return folder / "_build" / ".jupyter_cache"
+    return None
+
+
+def notebook_times(cache: str | Path | None = None) -> list[dict]:
     """Execution seconds of each notebook from a Jupyter Book execution cache.
 
-    ``cache`` is the build's ``_build/.jupyter_cache``; the newest record of each
-    notebook that still exists counts. Returns dicts with ``notebook`` (file name)
-    and ``seconds``, sorted by name; empty when there is no cache yet.
+    ``cache`` is the build's ``_build/.jupyter_cache`` (by default the one that
+    :func:`book_cache` finds); the newest record of each notebook that still exists
+    counts. Returns dicts with ``notebook`` (file name) and ``seconds``, sorted by
+    name; empty when there is no cache yet.
     """
-    from pathlib import Path
-
-    if not Path(cache).exists():
+    cache = book_cache() if cache is None else cache
+    if cache is None or not Path(cache).exists():
         return []
     from jupyter_cache import get_cache
 

@@ -1,0 +1,107 @@
+"""Execute the book's notebooks once, two at a time, into the build's execution cache.
+
+The book build (``jupyter-book build``) executes a notebook only when the cache under
+``_build/.jupyter_cache`` has no record for its current code; it runs them one after
+the other. Every notebook pins PyTorch and TensorFlow to one thread
+(``rnnkit.setup``), so on a machine with two cores two notebooks can run side by
+side. This script does that and stores each result exactly where the build looks for
+it, so the build that follows renders pages and executes nothing.
+
+The performance appendix runs last and alone: it reads the other notebooks' times from
+the cache, and its own timings should not share a core with a training run.
+
+Usage: ``python .ci/execute.py [--workers N]``. Exit status 1 if a notebook fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "_build" / ".jupyter_cache"
+LAST = ("performance.ipynb",)  # run after every other notebook, alone
+TIMEOUT_S = 300  # the same limit as _config.yml's execute.timeout
+
+
+def book_notebooks(root: Path = ROOT) -> list[Path]:
+    """The notebooks that _toc.yml lists, in reading order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part.get("chapters", [])]
+    paths = [root / f"{name}.ipynb" for name in files]
+    return [path for path in paths if path.exists()]
+
+
+def run_notebook(path: Path, cwd: Path | None = None, allow_errors: bool = False):
+    """Execute one notebook; return (executed notebook, seconds, error text or None)."""
+    notebook = nbformat.read(path, as_version=4)
+    result = single_nb_execution(
+        notebook,
+        cwd=str(cwd or path.parent),
+        allow_errors=allow_errors,
+        timeout=TIMEOUT_S,
+        meta_override=True,
+    )
+    error = result.exc_string if result.err is not None else None
+    return notebook, result.time, error
+
+
+def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
+    """Execute the notebooks the cache lacks; return {notebook name: error} for failures."""
+    cache = get_cache(str(CACHE))
+    todo = []
+    for path in paths:
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            todo.append(path)
+    print(f"{len(paths) - len(todo)} notebooks cached, {len(todo)} to execute, {workers} at a time")
+    first = [p for p in todo if p.name not in LAST]
+    last = [p for p in todo if p.name in LAST]
+    failures: dict[str, str] = {}
+
+    def store(path: Path, outcome) -> None:
+        notebook, seconds, error = outcome
+        if error:
+            failures[path.name] = error
+            print(f"FAILED   {path.name} after {seconds:.1f} s", flush=True)
+            return
+        uri = str(cache.add_nb_to_project(str(path)).uri)
+        bundle = CacheBundleIn(notebook, uri, data={"execution_seconds": seconds})
+        cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+        print(f"executed {path.name} in {seconds:.1f} s", flush=True)
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_notebook, path): path for path in first}
+        for future in as_completed(futures):
+            store(futures[future], future.result())
+    for path in last:
+        store(path, run_notebook(path))
+    return failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="notebooks at a time (default 2)")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    failures = execute_all(book_notebooks(), args.workers)
+    print(f"execution: {time.perf_counter() - start:.0f} s wall")
+    for name, error in failures.items():
+        print(f"\n===== {name}\n{error}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
