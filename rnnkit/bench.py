@@ -346,17 +346,22 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
     ]
 
 
-def book_cache(start: str | Path = ".") -> Path | None:
-    """The book's execution cache: ``_build/.jupyter_cache`` beside the nearest ``_config.yml``.
+def book_root(start: str | Path = ".") -> Path | None:
+    """The book's root: the nearest folder at or above ``start`` that holds ``_config.yml``.
 
-    Searches ``start`` and the folders above it, so a notebook finds the cache from
-    ``chapters/`` as well as from a copy of it elsewhere in the repository. ``None``
-    when no folder above holds a ``_config.yml``.
+    A notebook finds the repository from ``chapters/`` as well as from a copy of it
+    elsewhere in the repository. ``None`` when no folder above holds a ``_config.yml``.
     """
     for folder in (Path(start).resolve(), *Path(start).resolve().parents):
         if (folder / "_config.yml").exists():
-            return folder / "_build" / ".jupyter_cache"
+            return folder
     return None
+
+
+def book_cache(start: str | Path = ".") -> Path | None:
+    """The book's execution cache, ``_build/.jupyter_cache`` under :func:`book_root`."""
+    root = book_root(start)
+    return None if root is None else root / "_build" / ".jupyter_cache"
 
 
 def notebook_times(cache: str | Path | None = None) -> list[dict]:
