@@ -25,6 +25,32 @@ def test_bad_repeats_and_function_are_refused():
         time_call(3, 2)
 
 
+def test_interleaved_timings_take_turns_after_one_warm_up_round():
+    from rnnkit.bench import interleaved_timings
+
+    calls = []
+    times = interleaved_timings({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 2)
+    assert calls == ["a", "b"] * 3  # the warm-up round, then two timed rounds
+    assert [len(times["a"]), len(times["b"])] == [2, 2]
+
+
+def test_interleaved_timings_name_the_entry_that_is_not_callable():
+    from rnnkit.bench import interleaved_timings
+
+    with pytest.raises(TypeError, match="'b' must be a callable taking no arguments, got int"):
+        interleaved_timings({"a": lambda: None, "b": 3}, 1)
+
+
+def test_allocated_mib_counts_what_a_call_allocates():
+    import torch
+
+    from rnnkit.bench import allocated_mib
+
+    mib = allocated_mib(lambda: torch.empty(2**20, dtype=torch.float32))  # 4 MiB
+    assert 4.0 <= mib < 4.1
+    assert allocated_mib(lambda: None) == 0.0
+
+
 def test_lstm_kernel_rows_cover_three_methods_and_two_passes():
     rows = lstm_kernel_rows(LSTMSizes(batch=2, time=5, features=3, hidden=4), repeats=1)
     assert [(r["method"].split(" (")[0], r["pass"]) for r in rows] == [
@@ -45,10 +71,22 @@ def test_bad_sizes_and_device_are_refused():
         lstm_kernel_rows(LSTMSizes(2, 3, 2, 2), 1, device="tpu")
 
 
-def test_notebook_times_is_empty_without_a_cache(tmp_path):
+def test_notebook_times_is_empty_without_a_cache(tmp_path, monkeypatch):
     from rnnkit.bench import notebook_times
 
     assert notebook_times(str(tmp_path / "missing")) == []
+    monkeypatch.chdir(tmp_path)  # no _config.yml above: no book, no cache
+    assert notebook_times() == []
+
+
+def test_book_root_is_the_nearest_folder_with_a_config(tmp_path):
+    from rnnkit.bench import book_cache, book_root
+
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    inner = tmp_path / "_build" / "nbval" / "chapters"
+    inner.mkdir(parents=True)
+    assert book_root(inner) == tmp_path.resolve()
+    assert book_cache(inner) == tmp_path.resolve() / "_build" / ".jupyter_cache"
 
 
 def test_scan_speedup_rows_reports_each_length():
@@ -60,6 +98,17 @@ def test_scan_speedup_rows_reports_each_length():
         assert set(row) == {"T", "loop ms", "indexed loop ms", "scan ms", "speedup"}
         assert min(row["loop ms"], row["indexed loop ms"], row["scan ms"]) > 0
         assert row["speedup"] == pytest.approx(row["loop ms"] / row["scan ms"])
+
+
+def test_scan_memory_shows_the_indexed_loop_growing_like_t_squared():
+    from rnnkit.bench import scan_speedup_rows
+
+    short, long = scan_speedup_rows(
+        (64, 256), batch=4, features=3, hidden=16, repeats=1, memory=True
+    )
+    assert long["indexed loop MiB"] / short["indexed loop MiB"] > 12  # 16 for T**2
+    assert long["loop MiB"] / short["loop MiB"] < 5  # 4 for T
+    assert long["scan MiB"] / short["scan MiB"] < 5
 
 
 def test_loop_overhead_rows_compares_every_variant_with_the_bare_loop():
