@@ -47,3 +47,20 @@ def test_lstm_forget_bias_starts_at_one_in_both_frameworks():
     keras_net = keras_longdeps_model(LongDepsConfig(cell="lstm", hidden=3), T=5)
     keras_bias = keras_net.layers[0].cell.bias.numpy()  # (4H,) gates i, f, c, o
     assert keras_bias[3:6].tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "cell, task, expected",
+    [
+        ("lstm", "adding", "806875f8891030dc"),
+        ("lstm", "copy", "f5fe0303c41cd49f"),
+        ("gru", "copy", "b860f8b1264f25b8"),
+        ("rnn", "adding", "d75b83fa94242c79"),
+    ],
+)
+def test_seeded_torch_model_keeps_its_weights(cell, task, expected, parameter_digest):
+    # The digests were computed with torch 2.13.0 before the class moved out of the
+    # factory function: the same seed must still give the same layers and weights.
+    torch.manual_seed(0)
+    model = torch_longdeps_model(LongDepsConfig(cell=cell, task=task, hidden=4))
+    assert parameter_digest(model) == expected

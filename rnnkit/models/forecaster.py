@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from rnnkit.validation import as_float_array, require_choice, require_int
 
@@ -44,45 +45,33 @@ class ForecasterConfig:
         require_int(self.features, "features", minimum=1)
 
 
-def _torch_forecaster_class():
-    import torch
+class TorchForecaster(torch.nn.Module):
+    """Stacked LSTM/GRU regressor: ``forward(x (B, T, F)) -> (B, 1)``."""
 
-    class TorchForecaster(torch.nn.Module):
-        """Stacked LSTM/GRU regressor: ``forward(x (B, T, F)) -> (B, 1)``."""
+    def __init__(self, config: ForecasterConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or ForecasterConfig()
+        layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
+        sizes = (self.config.features, *self.config.hidden)
+        self.layers = torch.nn.ModuleList(
+            layer(n_in, n_out, batch_first=True)
+            for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+        )
+        self.head = torch.nn.Linear(sizes[-1], 1)
 
-        def __init__(self, config: ForecasterConfig | None = None) -> None:
-            super().__init__()
-            self.config = config or ForecasterConfig()
-            layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
-            sizes = (self.config.features, *self.config.hidden)
-            self.layers = torch.nn.ModuleList(
-                layer(n_in, n_out, batch_first=True)
-                for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+    def forward(self, x):
+        if x.ndim != 3 or x.shape[-1] != self.config.features:
+            raise ValueError(
+                f"x must have shape (batch, time, {self.config.features}), got {tuple(x.shape)}"
             )
-            self.head = torch.nn.Linear(sizes[-1], 1)
-
-        def forward(self, x):
-            if x.ndim != 3 or x.shape[-1] != self.config.features:
-                raise ValueError(
-                    f"x must have shape (batch, time, {self.config.features}), got {tuple(x.shape)}"
-                )
-            for layer in self.layers:
-                x, _ = layer(x)  # (B, T, H_k)
-            return self.head(x[:, -1])  # (B, H_last) -> (B, 1)
-
-    return TorchForecaster
-
-
-def __getattr__(name: str):
-    # torch is imported on first use only, so the Keras tab does not pay for it.
-    if name == "TorchForecaster":
-        return _torch_forecaster_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        for layer in self.layers:
+            x, _ = layer(x)  # (B, T, H_k)
+        return self.head(x[:, -1])  # (B, H_last) -> (B, 1)
 
 
 def torch_forecaster(config: ForecasterConfig | None = None):
     """A fresh :class:`TorchForecaster` (weights from the global torch seed)."""
-    return _torch_forecaster_class()(config)
+    return TorchForecaster(config)
 
 
 def keras_forecaster(window: int, config: ForecasterConfig | None = None):

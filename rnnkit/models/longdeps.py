@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
+
 from rnnkit.validation import require_choice, require_int
 
 CELLS = ("rnn", "lstm", "gru")
@@ -38,41 +40,44 @@ class LongDepsConfig:
         require_int(self.hidden, "hidden", minimum=1)
 
 
-def torch_longdeps_model(config: LongDepsConfig):
-    """The model of ``config`` as a ``torch.nn.Module`` (weights from the torch seed)."""
-    import torch
+class LongDepsModel(torch.nn.Module):
+    """One recurrent layer and a dense head, for the task of ``config``.
 
-    class LongDepsModel(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.config = config
-            features = 2 if config.task == "adding" else COPY_CLASSES
-            layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
-            self.rnn = layer(features, config.hidden, batch_first=True)
-            if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
-                H = config.hidden
-                with torch.no_grad():
-                    self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
-                    self.rnn.bias_hh_l0[H : 2 * H].zero_()
-            self.head = torch.nn.Linear(
-                config.hidden, 1 if config.task == "adding" else COPY_CLASSES
+    ``forward(x)``: adding, ``x (B, T, 2)`` float -> ``(B, 1)``; copy, ``x (B, L)``
+    integer tokens -> logits ``(B, L, 10)``. Raises ``ValueError`` for other inputs.
+    """
+
+    def __init__(self, config: LongDepsConfig) -> None:
+        super().__init__()
+        self.config = config
+        features = 2 if config.task == "adding" else COPY_CLASSES
+        layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
+        self.rnn = layer(features, config.hidden, batch_first=True)
+        if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
+            H = config.hidden
+            with torch.no_grad():
+                self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
+                self.rnn.bias_hh_l0[H : 2 * H].zero_()
+        self.head = torch.nn.Linear(config.hidden, 1 if config.task == "adding" else COPY_CLASSES)
+
+    def forward(self, x):
+        if self.config.task == "adding":
+            if x.ndim != 3 or x.shape[-1] != 2:
+                raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
+            out, _ = self.rnn(x)  # (B, T, H)
+            return self.head(out[:, -1])  # (B, 1)
+        if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
+            raise ValueError(
+                f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
             )
+        onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
+        out, _ = self.rnn(onehot)  # (B, L, H)
+        return self.head(out)  # (B, L, 10)
 
-        def forward(self, x):
-            if config.task == "adding":
-                if x.ndim != 3 or x.shape[-1] != 2:
-                    raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
-                out, _ = self.rnn(x)  # (B, T, H)
-                return self.head(out[:, -1])  # (B, 1)
-            if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(
-                    f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
-                )
-            onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
-            out, _ = self.rnn(onehot)  # (B, L, H)
-            return self.head(out)  # (B, L, 10)
 
-    return LongDepsModel()
+def torch_longdeps_model(config: LongDepsConfig):
+    """The model of ``config`` as a :class:`LongDepsModel` (weights from the torch seed)."""
+    return LongDepsModel(config)
 
 
 def keras_longdeps_model(config: LongDepsConfig, T: int):
