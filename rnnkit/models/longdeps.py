@@ -6,8 +6,9 @@ Two heads on the same recurrent layer (a tanh RNN, an LSTM or a GRU):
 * copy task (per-step classification): tokens ``(B, L)`` -> one-hot ``(B, L, 10)`` ->
   ``RNN_H -> (B, L, H) -> Dense -> logits (B, L, 10)``.
 
-:func:`torch_longdeps_model` and :func:`keras_longdeps_model` build the same
-architecture with the same sizes in PyTorch and Keras 3. Both start an LSTM's forget
+:func:`torch_longdeps` (a :class:`LongDepsModel`) and :func:`keras_longdeps` build the
+same architecture from the same :class:`LongDepsConfig` in PyTorch and Keras 3, for
+sequences of any length. Both start an LSTM's forget
 gate bias at 1 (Keras' ``unit_forget_bias=True``; PyTorch draws it near 0 unless told),
 as Jozefowicz, Zaremba and Sutskever (2015) recommend: the cell then keeps most of its
 content from the first update on, instead of halving it at every step.
@@ -75,25 +76,30 @@ class LongDepsModel(torch.nn.Module):
         return self.head(out)  # (B, L, 10)
 
 
-def torch_longdeps_model(config: LongDepsConfig):
-    """The model of ``config`` as a :class:`LongDepsModel` (weights from the torch seed)."""
+def torch_longdeps(config: LongDepsConfig) -> LongDepsModel:
+    """The model of ``config`` as a :class:`LongDepsModel` (weights from the torch seed);
+    twin of :func:`keras_longdeps`."""
     return LongDepsModel(config)
 
 
-def keras_longdeps_model(config: LongDepsConfig, T: int):
-    """The same model in Keras 3 for sequences of the task's length at lag ``T``."""
+def keras_longdeps(config: LongDepsConfig):
+    """The same model in Keras 3, for sequences of any length; layers ``rnn`` and ``head``."""
     import keras
 
-    T = require_int(T, "T", minimum=1)
     layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[
         config.cell
     ]
     if config.task == "adding":
         return keras.Sequential(
-            [keras.Input(shape=(T, 2)), layer(config.hidden), keras.layers.Dense(1)],
+            [
+                keras.Input(shape=(None, 2)),  # (B, T, 2)
+                layer(config.hidden, name="rnn"),  # (B, H)
+                keras.layers.Dense(1, name="head"),  # (B, 1)
+            ],
             name=f"adding_{config.cell}",
         )
-    inputs = keras.Input(shape=(T + 20,), dtype="int32")
+    inputs = keras.Input(shape=(None,), dtype="int32")  # (B, L)
     onehot = keras.ops.one_hot(inputs, COPY_CLASSES)  # (B, L, 10)
-    out = layer(config.hidden, return_sequences=True)(onehot)  # (B, L, H)
-    return keras.Model(inputs, keras.layers.Dense(COPY_CLASSES)(out), name=f"copy_{config.cell}")
+    out = layer(config.hidden, return_sequences=True, name="rnn")(onehot)  # (B, L, H)
+    logits = keras.layers.Dense(COPY_CLASSES, name="head")(out)  # (B, L, 10)
+    return keras.Model(inputs, logits, name=f"copy_{config.cell}")
