@@ -106,9 +106,9 @@ class Seq2Seq(nn.Module):
 
     ``forward(src, src_lengths, tgt_in) -> logits (B, T, V)`` with teacher forcing;
     :meth:`greedy_decode` for inference. ``src`` is ``(B, src_width)`` int64 padded
-    with 0, ``src_lengths`` ``(B,)`` in ``[1, src_width]``, ``tgt_in`` ``(B, T)`` int64 starting with
-    ``<start>``. Raises a one-line ``ValueError``/``TypeError`` for other shapes,
-    dtypes or ids outside ``[0, vocab_size - 1]``.
+    with 0, ``src_lengths`` ``(B,)`` in ``[1, src_width]``, ``tgt_in`` ``(B, T)`` int64
+    starting with ``<start>``. Raises a one-line ``ValueError``/``TypeError`` for other
+    shapes, dtypes or ids outside ``[0, vocab_size - 1]``.
     """
 
     def __init__(
