@@ -1,6 +1,9 @@
 # Two commands do all the set-up from a fresh clone:
 #   make book   builds the HTML book into _build/html (creates .venv on first use)
 #   make test   runs every check: ruff, stripped notebooks, unit tests, the book build, nbval
+# Two more for the edit-test loop:
+#   make check  the quick checks only: ruff, format, stripped notebooks, unit tests
+#   make lab    opens the chapters in JupyterLab, with .venv's kernel
 # `.ci/run` calls `make test`.
 
 PYTHON ?= python3
@@ -14,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv chromium clean
+.PHONY: book test check lab venv chromium clean
 
 venv: $(STAMP)
 
@@ -35,6 +38,13 @@ book: $(STAMP)
 
 test: $(STAMP) $(COLAB_STAMP) chromium
 	bash .ci/test-all
+
+# The first steps of `make test`, which need neither the book nor a browser.
+check: $(STAMP)
+	bash .ci/test-all --quick
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
 
 # A stand-in for Colab for the first-cell test: torch, TensorFlow and Jupyter
 # preinstalled (same pins as requirements.txt), rnnkit absent.

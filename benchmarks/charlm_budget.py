@@ -4,7 +4,7 @@ Chapter 07 trains on the first 100 000 characters of the Python help pages for 9
 epochs, and no network gets clearly ahead of the best Kneser-Ney n-gram. This script
 asks what a larger budget buys: it cuts ``--chars`` characters (the whole corpus by default, about 465 000
 on CPython 3.11), fits the n-gram baseline of chapter 07 (orders 1 to 8, best on
-validation), then trains an LSTM language model (``rnnkit.models.charlm.CharLM``) with
+validation), then trains an LSTM language model (``rnnkit.models.charlm.torch_char_lm``) with
 truncated BPTT until ``--seconds`` of training have passed, and prints the validation and
 test bits per character after every epoch next to the n-gram's, and the level 10 % below
 the best n-gram on test.
@@ -23,7 +23,7 @@ import torch
 
 import rnnkit
 from rnnkit.data.chars import bptt_windows, load_python_docs, ngram_baseline
-from rnnkit.models.charlm import CharLM, bits_per_char_torch
+from rnnkit.models.charlm import bits_per_char_torch, torch_char_lm
 from rnnkit.train import fit_torch
 
 
@@ -54,7 +54,7 @@ def main() -> None:
         return x.reshape(-1, args.time), y.reshape(-1, args.time)
 
     train, val = windows(corpus.train), windows(corpus.val)
-    model = CharLM(len(corpus.vocab), embed=32, hidden=args.hidden, cell="lstm")
+    model = torch_char_lm(len(corpus.vocab), embed=32, hidden=args.hidden, cell="lstm")
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     history, trained, epoch = None, 0.0, 0
     print(f"{'epoch':>5} {'seconds':>8} {'val bpc':>8} {'test bpc':>9} {'vs n-gram':>10}")

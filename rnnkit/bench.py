@@ -128,9 +128,6 @@ def lstm_kernel_rows(
     """
     import torch
 
-    from rnnkit.convert import params_to_torch
-    from rnnkit.reference import init_params, lstm_forward
-
     sizes = sizes or LSTMSizes()
     if not isinstance(sizes, LSTMSizes):
         raise TypeError(f"sizes must be an LSTMSizes, got {type(sizes).__name__}")
@@ -138,6 +135,30 @@ def lstm_kernel_rows(
     device = require_choice(device, "device", ("cpu", "cuda"))
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device 'cuda' was asked for, but torch sees no CUDA GPU")
+
+    reference, torch_methods = _lstm_three_ways(sizes, device)
+    _require_agreement(reference, torch_methods)
+    sync = torch.cuda.synchronize if device == "cuda" else None
+    with torch.no_grad():
+        forward = interleaved_timings({**reference, **torch_methods}, repeats, sync)
+    measured = [(name, "forward", times) for name, times in forward.items()]
+    if backward:
+        both = interleaved_timings(
+            {name: (lambda fn=fn: fn().sum().backward()) for name, fn in torch_methods.items()},
+            repeats,
+            sync,
+        )
+        measured += [(name, "forward+backward", times) for name, times in both.items()]
+    return _rows_against_nn_lstm(measured)
+
+
+def _lstm_three_ways(sizes: LSTMSizes, device: str) -> tuple[dict, dict]:
+    """One LSTM on the same float32 weights: ``({name: NumPy reference}, {name: nn.LSTM,
+    name: LSTMCell loop})``; each callable returns the outputs ``(B, T, H)``."""
+    import torch
+
+    from rnnkit.convert import params_to_torch
+    from rnnkit.reference import init_params, lstm_forward
 
     B, T, F, H = sizes.batch, sizes.time, sizes.features, sizes.hidden
     params = init_params("lstm", F, H, rng=0, dtype=np.float32)
@@ -160,37 +181,29 @@ def lstm_kernel_rows(
             outputs.append(h)
         return torch.stack(outputs, dim=1)  # (B, T, H)
 
-    with torch.no_grad():  # the three agree before we time them
-        reference = lstm_forward(x, params)[0]
-        for other in (fused(), cell_loop()):
-            gap = float(np.abs(other.cpu().numpy() - reference).max())
+    reference = {"NumPy lstm_forward (cpu)": lambda: lstm_forward(x, params)[0]}
+    return reference, {
+        f"torch nn.LSTM ({device})": fused,
+        f"torch LSTMCell loop ({device})": cell_loop,
+    }
+
+
+def _require_agreement(reference: dict, torch_methods: dict) -> None:
+    """Raise ``RuntimeError`` unless every torch method's outputs are within 1e-4 of the
+    reference's: the methods must agree before they are timed."""
+    import torch
+
+    (reference_fn,) = reference.values()
+    with torch.no_grad():
+        expected = reference_fn()
+        for fn in torch_methods.values():
+            gap = float(np.abs(fn().cpu().numpy() - expected).max())
             if gap > 1e-4:
                 raise RuntimeError(f"LSTM implementations disagree by {gap:.2e} before timing")
 
-    sync = torch.cuda.synchronize if device == "cuda" else None
-    fused_name, loop_name = f"torch nn.LSTM ({device})", f"torch LSTMCell loop ({device})"
-    with torch.no_grad():
-        forward = interleaved_timings(
-            {
-                "NumPy lstm_forward (cpu)": lambda: lstm_forward(x, params),
-                fused_name: fused,
-                loop_name: cell_loop,
-            },
-            repeats,
-            sync,
-        )
-    measured = [(name, "forward", times) for name, times in forward.items()]
-    if backward:
-        both = interleaved_timings(
-            {
-                name: (lambda fn=fn: fn().sum().backward())
-                for name, fn in ((fused_name, fused), (loop_name, cell_loop))
-            },
-            repeats,
-            sync,
-        )
-        measured += [(name, "forward+backward", times) for name, times in both.items()]
 
+def _rows_against_nn_lstm(measured: list[tuple[str, str, list[float]]]) -> list[dict]:
+    """One row per ``(method, pass, times)``, the median also as a multiple of nn.LSTM's."""
     fused_median = {
         p: statistics.median(t) for name, p, t in measured if name.startswith("torch nn.LSTM")
     }
@@ -278,17 +291,36 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
     machine slows them alike. Returns dicts with ``loop``, ``samples/s`` (median) and
     ``ratio to bare``.
     """
-    import contextlib
-    import io
-
     import torch
-
-    from rnnkit.train import fit_torch
 
     steps = require_int(steps, "steps", minimum=1)
     repeats = require_int(repeats, "repeats", minimum=1)
     device = require_choice(device, "device", ("cpu", "cuda"))
-    batch, time_steps, features, hidden, classes = 64, 50, 32, 128, 10
+    model, batches = _tagger_task(steps, device)
+    variants = _training_loops(model, batches)
+    sync = torch.cuda.synchronize if device == "cuda" else None
+    times = interleaved_timings(variants, repeats, sync)
+    samples = steps * _TAGGER[0]
+    base = samples / statistics.median(times["bare loop"])
+    return [
+        {
+            "loop": name,
+            "samples/s": (rate := samples / statistics.median(ts)),
+            "ratio to bare": rate / base,
+        }
+        for name, ts in times.items()
+    ]
+
+
+# The tagger of loop_overhead_rows: batch, time steps, features, hidden units, classes.
+_TAGGER = (64, 50, 32, 128, 10)
+
+
+def _tagger_task(steps: int, device: str):
+    """A 1-layer LSTM tagger on ``device`` and ``steps`` fixed random batches for it."""
+    import torch
+
+    batch, time_steps, features, hidden, classes = _TAGGER
 
     class Tagger(torch.nn.Module):
         def __init__(self) -> None:
@@ -307,7 +339,20 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
         )
         for _ in range(steps)
     ]
-    model = Tagger().to(device)
+    return Tagger().to(device), batches
+
+
+def _training_loops(model, batches) -> dict[str, Callable[[], None]]:
+    """One epoch over ``batches`` with one Adam optimizer, four ways: a hand-written
+    loop, and ``fit_torch`` without metrics, with the progress bar, with accuracy."""
+    import contextlib
+    import io
+
+    import torch
+
+    from rnnkit.train import fit_torch
+
+    classes = _TAGGER[-1]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def bare() -> None:
@@ -327,23 +372,12 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
 
         return run
 
-    variants = {
+    return {
         "bare loop": bare,
         "fit_torch": rnnkit_loop(False, ()),
         "fit_torch + progress bar": rnnkit_loop(True, ()),
         "fit_torch + accuracy": rnnkit_loop(False, None),
     }
-    sync = torch.cuda.synchronize if device == "cuda" else None
-    times = interleaved_timings(variants, repeats, sync)
-    base = steps * batch / statistics.median(times["bare loop"])
-    return [
-        {
-            "loop": name,
-            "samples/s": (rate := steps * batch / statistics.median(ts)),
-            "ratio to bare": rate / base,
-        }
-        for name, ts in times.items()
-    ]
 
 
 def book_root(start: str | Path = ".") -> Path | None:

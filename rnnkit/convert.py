@@ -9,19 +9,20 @@ How the frameworks store a gate ``k`` (checked by running them; see the tests)
 ------------------------------------------------------------------------------
 *torch* stacks the gates along the **first** axis of ``weight_ih_l0`` (gates*hidden,
 features) and ``weight_hh_l0`` (gates*hidden, hidden) and computes ``x W^T``, so
-``W_k`` is the transpose of a block. The order is ``i, f, g, o`` for the LSTM and
-``r, z, n`` for the GRU (``n`` is our candidate ``h``). It keeps two biases,
-``bias_ih_l0`` and ``bias_hh_l0``; only their sum matters, so we fold them into
-``b_k``, except the GRU candidate, where ``bias_hh`` sits inside the reset gate's
-product: ``b_h = bias_ih[n]`` and ``b_Uh = bias_hh[n]``. Writing back puts the
-folded bias in ``bias_ih`` and zeros in ``bias_hh`` (``b_Uh`` in its ``n`` block).
+``W_k`` is the transpose of a block. The order (``GATE_ORDER["torch"]``) is
+``i, f, g, o`` for the LSTM and ``r, z, n`` for the GRU (``n`` is our candidate ``h``).
+It keeps two biases, ``bias_ih_l0`` and ``bias_hh_l0``; only their sum matters, so we
+fold them into ``b_k``, except the GRU candidate, where ``bias_hh`` sits inside the
+reset gate's product: ``b_h = bias_ih[n]`` and ``b_Uh = bias_hh[n]``. Writing back
+puts the folded bias in ``bias_ih`` and zeros in ``bias_hh`` (``b_Uh`` in its ``n``
+block).
 
 *Keras* stacks the gates along the **last** axis of ``kernel`` (features,
 gates*units) and ``recurrent_kernel`` (units, gates*units), already in our row
-layout. The order is ``i, f, c, o`` for the LSTM (``c`` is our ``g``) and ``z, r, h``
-for the GRU. The GRU's bias is (3*units,) with ``reset_after=False`` and (2,
-3*units) with ``reset_after=True``: row 0 is the input bias and row 1 the recurrent
-bias, folded like torch's.
+layout. The order (``GATE_ORDER["keras"]``) is ``i, f, c, o`` for the LSTM (``c`` is
+our ``g``) and ``z, r, h`` for the GRU. The GRU's bias is (3*units,) with
+``reset_after=False`` and (2, 3*units) with ``reset_after=True``: row 0 is the input
+bias and row 1 the recurrent bias, folded like torch's.
 
 torch has only the reset-after GRU, so :func:`params_to_torch` refuses GRU params
 in the original form (no ``b_Uh``).
@@ -33,8 +34,26 @@ import numpy as np
 
 from rnnkit.reference import check_params, param_names
 
-_TORCH_ORDER = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "h")}
-_KERAS_ORDER = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "h")}
+#: The order in which each framework stacks the gate blocks of a layer, in the
+#: framework's own letters: ``GATE_ORDER[framework][kind]`` for ``framework`` in
+#: ``("torch", "keras")`` and ``kind`` in ``("lstm", "gru")``.
+GATE_ORDER = {
+    "torch": {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")},
+    "keras": {"lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h")},
+}
+_OURS = {"n": "h", "c": "g"}  # torch's GRU candidate n and Keras's LSTM candidate c
+
+
+def _ours(framework: str) -> dict[str, tuple[str, ...]]:
+    """``GATE_ORDER[framework]`` in the reference's letters, plus the gateless RNN."""
+    orders = {
+        kind: tuple(_OURS.get(g, g) for g in gates) for kind, gates in GATE_ORDER[framework].items()
+    }
+    return {"rnn": ("",), **orders}
+
+
+_TORCH_ORDER = _ours("torch")
+_KERAS_ORDER = _ours("keras")
 _TORCH_CLASSES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 _KERAS_CLASSES = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 

@@ -238,6 +238,7 @@ def coloured_text(
         ax.set_yticks([])
     ax.set_title(title)
     fig.colorbar(plt.cm.ScalarMappable(norm, colours), ax=ax, label=label, shrink=0.8)
+    return fig
 
 
 def attention_heatmaps(

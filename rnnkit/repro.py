@@ -85,57 +85,72 @@ def setup(
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 -- the global RNG that np.random.* and libraries use
     notes: list[str] = []
-
-    torch_version = None
-    chosen = "cpu"
-    if _installed("torch"):
-        import torch
-
-        torch_version = torch.__version__
-        torch.manual_seed(seed)  # seeds the CPU and every CUDA device
-        if threads is not None:
-            torch.set_num_threads(threads)
-        if deterministic:
-            # warn_only: a few kernels have no deterministic version; we would
-            # rather warn than stop a learner's notebook.
-            torch.use_deterministic_algorithms(True, warn_only=True)
-            # Deterministic mode also fills every new tensor with NaN-like values, a
-            # debugging aid that cost a fifth of a char-model step here; results stay
-            # deterministic without it.
-            torch.utils.deterministic.fill_uninitialized_memory = False
-            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-        has_cuda = torch.cuda.is_available()
-        if device == "cuda" and not has_cuda:
-            raise ValueError(
-                "device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'"
-            )
-        chosen = "cuda" if device in ("auto", "cuda") and has_cuda else "cpu"
-    elif device == "cuda":
-        raise ValueError("device='cuda' was asked for, but PyTorch is not installed")
-    else:
-        notes.append("PyTorch is not installed: the PyTorch tabs will not run")
-
-    tf_version = keras_version = None
-    if _installed("tensorflow"):
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        # oneDNN's fused CPU kernels change results with the thread layout, and
-        # announce themselves on stderr in every notebook; plain kernels do neither.
-        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-        import keras
-        import tensorflow as tf
-
-        tf_version, keras_version = tf.__version__, keras.__version__
-        if threads is not None:
-            try:
-                tf.config.threading.set_intra_op_parallelism_threads(threads)
-                tf.config.threading.set_inter_op_parallelism_threads(threads)
-            except RuntimeError:  # TensorFlow has started its thread pools: they stay
-                notes.append("TensorFlow was already running: its thread count is unchanged")
-        keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow together
-        if deterministic:
-            tf.config.experimental.enable_op_determinism()
-    else:
-        notes.append("TensorFlow is not installed: the Keras tabs will not run")
-
+    torch_version, chosen = _setup_torch(seed, device, deterministic, threads, notes)
+    tf_version, keras_version = _setup_tensorflow(seed, deterministic, threads, notes)
     return Setup(seed, chosen, threads, torch_version, tf_version, keras_version, tuple(notes))
+
+
+def _setup_torch(
+    seed: int, device: str, deterministic: bool, threads: int | None, notes: list[str]
+) -> tuple[str | None, str]:
+    """Seed PyTorch, set its threads and determinism, and pick the device.
+
+    Returns ``(torch version or None, "cuda" or "cpu")``; appends to ``notes`` when
+    PyTorch is missing.
+    """
+    if not _installed("torch"):
+        if device == "cuda":
+            raise ValueError("device='cuda' was asked for, but PyTorch is not installed")
+        notes.append("PyTorch is not installed: the PyTorch tabs will not run")
+        return None, "cpu"
+    import torch
+
+    torch.manual_seed(seed)  # seeds the CPU and every CUDA device
+    if threads is not None:
+        torch.set_num_threads(threads)
+    if deterministic:
+        # warn_only: a few kernels have no deterministic version; we would
+        # rather warn than stop a learner's notebook.
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        # Deterministic mode also fills every new tensor with NaN-like values, a
+        # debugging aid that cost a fifth of a char-model step here; results stay
+        # deterministic without it.
+        torch.utils.deterministic.fill_uninitialized_memory = False
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    has_cuda = torch.cuda.is_available()
+    if device == "cuda" and not has_cuda:
+        raise ValueError(
+            "device='cuda' was asked for, but torch sees no CUDA GPU; use 'auto' or 'cpu'"
+        )
+    return torch.__version__, "cuda" if device in ("auto", "cuda") and has_cuda else "cpu"
+
+
+def _setup_tensorflow(
+    seed: int, deterministic: bool, threads: int | None, notes: list[str]
+) -> tuple[str | None, str | None]:
+    """Seed TensorFlow and Keras and set their threads and determinism.
+
+    Returns ``(tensorflow version, keras version)``, both ``None`` (and a note in
+    ``notes``) when TensorFlow is missing.
+    """
+    if not _installed("tensorflow"):
+        notes.append("TensorFlow is not installed: the Keras tabs will not run")
+        return None, None
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # oneDNN's fused CPU kernels change results with the thread layout, and
+    # announce themselves on stderr in every notebook; plain kernels do neither.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    import keras
+    import tensorflow as tf
+
+    if threads is not None:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # TensorFlow has started its thread pools: they stay
+            notes.append("TensorFlow was already running: its thread count is unchanged")
+    keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow together
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    return tf.__version__, keras.__version__

@@ -1,7 +1,25 @@
-"""Settings every test shares: Keras runs on TensorFlow, quietly."""
+"""Settings every test shares (Keras runs on TensorFlow, quietly) and shared fixtures."""
 
+import hashlib
 import os
+
+import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+@pytest.fixture
+def parameter_digest():
+    """A function: the first 16 hex digits of the sha256 of a torch module's parameters
+    (names, shapes and bytes, in registration order). Equal digests, identical weights."""
+
+    def digest(module) -> str:
+        h = hashlib.sha256()
+        for name, p in module.named_parameters():
+            h.update(f"{name}{tuple(p.shape)}".encode())
+            h.update(p.detach().cpu().numpy().tobytes())
+        return h.hexdigest()[:16]
+
+    return digest

@@ -1,4 +1,4 @@
-"""Tests of rnnkit.train.save_checkpoint / load_checkpoint (PyTorch)."""
+"""Tests of rnnkit.train.save_torch_checkpoint / load_torch_checkpoint (PyTorch)."""
 
 # The checkpoint saves the legacy global NumPy generator (the one rnnkit.setup seeds).
 # ruff: noqa: NPY002
@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.train import History, fit_torch, load_checkpoint, save_checkpoint
+from rnnkit.train import History, fit_torch, load_torch_checkpoint, save_torch_checkpoint
 
 
 def make_model() -> torch.nn.Module:
@@ -48,13 +48,13 @@ def test_resume_gives_the_same_weights_and_history_as_an_uninterrupted_run(tmp_p
     first = make_model()
     opt = torch.optim.Adam(first.parameters(), lr=0.01)
     half = fit_torch(first, train, val, epochs=2, optimizer=opt, progress=False)
-    path = save_checkpoint(tmp_path / "run.pt", first, opt, half)
+    path = save_torch_checkpoint(tmp_path / "run.pt", first, opt, half)
 
     rnnkit.setup(123)  # a new session: other seed, other weights, used generators
     random.random(), np.random.rand(), torch.rand(5)
     resumed = make_model()
     opt = torch.optim.Adam(resumed.parameters(), lr=0.01)
-    history = load_checkpoint(path, resumed, opt)
+    history = load_torch_checkpoint(path, resumed, opt)
     assert history.epochs == 2
     history = fit_torch(
         resumed, train, val, epochs=4, optimizer=opt, history=history, progress=False
@@ -68,9 +68,9 @@ def test_resume_gives_the_same_weights_and_history_as_an_uninterrupted_run(tmp_p
 def test_load_restores_python_numpy_and_torch_generators(tmp_path):
     rnnkit.setup(5)
     model = make_model()
-    path = save_checkpoint(tmp_path / "c.pt", model, None, History())
+    path = save_torch_checkpoint(tmp_path / "c.pt", model, None, History())
     expected = (random.random(), np.random.rand(), torch.rand(3))
-    load_checkpoint(path, make_model())
+    load_torch_checkpoint(path, make_model())
     got = (random.random(), np.random.rand(), torch.rand(3))
     assert got[:2] == expected[:2] and torch.equal(got[2], expected[2])
 
@@ -80,7 +80,7 @@ def test_checkpoint_is_plain_enough_for_weights_only_load(tmp_path):
     model = make_model()
     opt = torch.optim.Adam(model.parameters())
     history = fit_torch(model, data(), epochs=1, optimizer=opt, batch_size=16, progress=False)
-    path = save_checkpoint(tmp_path / "c.pt", model, opt, history)
+    path = save_torch_checkpoint(tmp_path / "c.pt", model, opt, history)
     payload = torch.load(path, weights_only=True)
     assert payload["epoch"] == 1 and payload["format"] == "rnnkit.train.checkpoint"
 
@@ -88,7 +88,7 @@ def test_checkpoint_is_plain_enough_for_weights_only_load(tmp_path):
 def test_save_is_atomic_and_a_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
     rnnkit.setup(0)
     model = make_model()
-    path = save_checkpoint(tmp_path / "c.pt", model, None, History())
+    path = save_torch_checkpoint(tmp_path / "c.pt", model, None, History())
     before = path.read_bytes()
 
     def broken_save(obj, f):
@@ -97,7 +97,7 @@ def test_save_is_atomic_and_a_failed_save_keeps_the_old_file(tmp_path, monkeypat
 
     monkeypatch.setattr(torch, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
-        save_checkpoint(path, make_model(), None, History())
+        save_torch_checkpoint(path, make_model(), None, History())
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]  # no temporary left behind
 
@@ -105,7 +105,7 @@ def test_save_is_atomic_and_a_failed_save_keeps_the_old_file(tmp_path, monkeypat
 @pytest.fixture
 def good_checkpoint(tmp_path):
     rnnkit.setup(0)
-    return save_checkpoint(tmp_path / "good.pt", make_model(), None, History())
+    return save_torch_checkpoint(tmp_path / "good.pt", make_model(), None, History())
 
 
 @pytest.mark.parametrize(
@@ -123,16 +123,16 @@ def test_bad_checkpoint_file_gives_a_one_line_error(tmp_path, good_checkpoint, m
     path = tmp_path / "bad.pt"
     make_file(path, good_checkpoint)
     with pytest.raises(ValueError, match=message) as info:
-        load_checkpoint(path, make_model())
+        load_torch_checkpoint(path, make_model())
     assert "\n" not in str(info.value) and str(path) in str(info.value)
 
 
 def test_checkpoint_of_another_model_gives_a_one_line_error(good_checkpoint):
     with pytest.raises(ValueError, match="do not fit this model") as info:
-        load_checkpoint(good_checkpoint, torch.nn.Linear(4, 3))
+        load_torch_checkpoint(good_checkpoint, torch.nn.Linear(4, 3))
     assert "\n" not in str(info.value)
 
 
 def test_missing_checkpoint_names_the_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="no checkpoint at .*nope.pt"):
-        load_checkpoint(tmp_path / "nope.pt", make_model())
+        load_torch_checkpoint(tmp_path / "nope.pt", make_model())

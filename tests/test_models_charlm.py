@@ -13,15 +13,15 @@ import rnnkit
 from rnnkit import convert
 from rnnkit.data.chars import CharVocab, bptt_windows
 from rnnkit.models.charlm import (
-    CharLM,
     apply_temperature,
     bits_per_char_keras,
     bits_per_char_torch,
-    build_keras_charlm,
-    keras_charlm_like,
+    keras_char_lm,
+    keras_char_lm_like,
     sample_keras,
     sample_next,
     sample_torch,
+    torch_char_lm,
 )
 from rnnkit.train import fit_keras, fit_torch
 
@@ -84,7 +84,7 @@ def test_sample_next_is_deterministic_for_a_seed_and_greedy_at_low_temperature()
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_charlm_carries_the_state_so_two_halves_equal_the_whole(cell):
     torch.manual_seed(0)
-    model = CharLM(V, E, H, cell).double()
+    model = torch_char_lm(V, E, H, cell).double()
     x = torch.as_tensor(ids(24).reshape(2, 12))
     whole, _ = model(x)  # (2, 12, V)
     first, state = model(x[:, :5])
@@ -105,18 +105,18 @@ def test_charlm_carries_the_state_so_two_halves_equal_the_whole(cell):
 )  # fmt: skip
 def test_charlm_bad_ids_give_a_one_line_error(x, message):
     with pytest.raises(ValueError, match=message):
-        CharLM(V, E, H)(x)
+        torch_char_lm(V, E, H)(x)
 
 
 def test_charlm_refuses_an_unknown_cell():
     with pytest.raises(
         ValueError, match="cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'"
     ):
-        CharLM(V, E, H, "transformer")
+        torch_char_lm(V, E, H, "transformer")
 
 
 def test_bits_per_char_of_a_uniform_model_is_log2_vocab():
-    model = CharLM(V, E, H)
+    model = torch_char_lm(V, E, H)
     with torch.no_grad():
         model.head.weight.zero_()
         model.head.bias.zero_()
@@ -125,7 +125,7 @@ def test_bits_per_char_of_a_uniform_model_is_log2_vocab():
 
 def test_bits_per_char_torch_matches_a_hand_computation_and_ignores_the_chunk_size():
     torch.manual_seed(1)
-    model = CharLM(V, E, H).double()
+    model = torch_char_lm(V, E, H).double()
     context, text = ids(9, 1), ids(30, 2)
     stream = torch.as_tensor(np.concatenate([context, text]))
     logits, _ = model(stream[None, :-1])  # (1, 38, V)
@@ -141,12 +141,12 @@ def test_bits_per_char_refuses_bad_ids():
     with pytest.raises(
         ValueError, match=r"ids must be a non-empty 1-D integer id array, got shape \(2, 2\)"
     ):
-        bits_per_char_torch(CharLM(V, E, H), np.zeros((2, 2), np.int64))
+        bits_per_char_torch(torch_char_lm(V, E, H), np.zeros((2, 2), np.int64))
 
 
 def test_sample_torch_is_reproducible_and_greedy_at_low_temperature():
     torch.manual_seed(0)
-    model = CharLM(V, E, H)
+    model = torch_char_lm(V, E, H)
     a = sample_torch(model, VOCAB, "abc", 15, temperature=0.8, seed=4)
     assert a == sample_torch(model, VOCAB, "abc", 15, temperature=0.8, seed=4)
     assert len(a) == 15
@@ -160,22 +160,22 @@ def test_sample_torch_is_reproducible_and_greedy_at_low_temperature():
 
 
 def test_sample_torch_uses_the_given_probability_function():
-    model = CharLM(V, E, H)
+    model = torch_char_lm(V, E, H)
     always_b = lambda logits, t: np.eye(V)[2]  # noqa: E731  id 2 is "b"
     assert sample_torch(model, VOCAB, "a", 5, probs_fn=always_b) == "bbbbb"
 
 
 def test_sample_refuses_an_empty_prime():
     with pytest.raises(ValueError, match="prime must be a non-empty string, got ''"):
-        sample_torch(CharLM(V, E, H), VOCAB, "", 5)
+        sample_torch(torch_char_lm(V, E, H), VOCAB, "", 5)
 
 
 # --------------------------------------------------------------------------- Keras twin
 
 
-def keras_copy_of(model: CharLM, **kwargs):
+def keras_copy_of(model, **kwargs):
     """A Keras char model holding ``model``'s weights (float32 both)."""
-    k = build_keras_charlm(V, E, H, model.cell, **kwargs)
+    k = keras_char_lm(V, E, H, model.cell, **kwargs)
     params = convert.params_from_torch(model.rnn)
     convert.params_to_keras(params, k.get_layer("rnn"))
     k.get_layer("embed").set_weights([model.embed.weight.detach().numpy()])
@@ -188,7 +188,7 @@ def keras_copy_of(model: CharLM, **kwargs):
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_keras_twin_computes_the_same_logits_with_the_same_weights(cell):
     torch.manual_seed(2)
-    model = CharLM(V, E, H, cell)
+    model = torch_char_lm(V, E, H, cell)
     x = ids(20, 3).reshape(2, 10)
     with torch.no_grad():
         expected = model(torch.as_tensor(x))[0].numpy()
@@ -198,7 +198,7 @@ def test_keras_twin_computes_the_same_logits_with_the_same_weights(cell):
 
 def test_keras_bits_per_char_and_sampling_match_torch_on_the_same_weights():
     torch.manual_seed(3)
-    model = CharLM(V, E, H)
+    model = torch_char_lm(V, E, H)
     k = keras_copy_of(model, batch_size=2, stateful=True)
     context, text = ids(5, 4), ids(40, 5)
     assert bits_per_char_keras(k, text, context) == pytest.approx(
@@ -210,16 +210,16 @@ def test_keras_bits_per_char_and_sampling_match_torch_on_the_same_weights():
 
 
 def test_keras_builder_counts_and_errors():
-    lstm = build_keras_charlm(V, E, H)
+    lstm = keras_char_lm(V, E, H)
     assert lstm.count_params() == V * E + 4 * (E * H + H * H + H) + H * V + V
-    torch_count = sum(p.numel() for p in CharLM(V, E, H).parameters())
+    torch_count = sum(p.numel() for p in torch_char_lm(V, E, H).parameters())
     assert torch_count - lstm.count_params() == 4 * H  # torch: two bias vectors per gate block
     with pytest.raises(ValueError, match="stateful=True needs a fixed batch_size"):
-        build_keras_charlm(V, E, H, stateful=True)
-    with pytest.raises(ValueError, match="model must come from build_keras_charlm"):
+        keras_char_lm(V, E, H, stateful=True)
+    with pytest.raises(ValueError, match="model must come from keras_char_lm"):
         import keras
 
-        keras_charlm_like(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+        keras_char_lm_like(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
 
 
 # --------------------------------------------------------------------------- training
@@ -234,7 +234,7 @@ def lm_batches(n: int = 600, batch: int = 4, time: int = 8):
 def test_fit_torch_with_tbptt_learns_a_cycle():
     rnnkit.setup(0)
     x, y, text = lm_batches()
-    model = CharLM(V, E, 16)
+    model = torch_char_lm(V, E, 16)
     history = fit_torch(model, (x, y), epochs=6, lr=0.03, batch_size=4, tbptt=True, progress=False)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert bits_per_char_torch(model, text[:60]) < 1.0
@@ -243,7 +243,7 @@ def test_fit_torch_with_tbptt_learns_a_cycle():
 def test_fit_keras_with_a_stateful_layer_learns_a_cycle():
     rnnkit.setup(0)
     x, y, text = lm_batches()
-    model = build_keras_charlm(V, E, 16, batch_size=4, stateful=True)
+    model = keras_char_lm(V, E, 16, batch_size=4, stateful=True)
     history = fit_keras(model, (x, y), epochs=6, lr=0.03, batch_size=4, tbptt=True, progress=False)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert bits_per_char_keras(model, text[:60]) < 1.0

@@ -9,9 +9,9 @@ import torch
 import rnnkit
 from rnnkit.models.classifier import (
     ClassifierConfig,
-    TextClassifier,
-    build_keras_classifier,
     copy_torch_to_keras,
+    keras_classifier,
+    torch_classifier,
 )
 
 VOCAB = 12
@@ -45,7 +45,7 @@ def torch_logits(model, ids) -> np.ndarray:
 @pytest.mark.parametrize(("bidirectional", "readout"), VARIANTS, ids=IDS)
 def test_torch_logits_do_not_change_with_extra_padding_or_batch_neighbours(bidirectional, readout):
     rnnkit.setup(0)
-    model = TextClassifier(small_config(bidirectional, readout)).eval()
+    model = torch_classifier(small_config(bidirectional, readout)).eval()
     ids = batch()
     base = torch_logits(model, ids)
     assert base.shape == (3, 3)
@@ -57,7 +57,7 @@ def test_torch_logits_do_not_change_with_extra_padding_or_batch_neighbours(bidir
 @pytest.mark.parametrize(("bidirectional", "readout"), VARIANTS, ids=IDS)
 def test_keras_logits_do_not_change_with_extra_padding_or_batch_neighbours(bidirectional, readout):
     rnnkit.setup(0)
-    model = build_keras_classifier(small_config(bidirectional, readout))
+    model = keras_classifier(small_config(bidirectional, readout))
     ids = batch().astype(np.int32)
     base = np.asarray(model(ids))
     np.testing.assert_allclose(np.asarray(model(with_extra_padding(ids, 6))), base, atol=1e-6)
@@ -69,7 +69,7 @@ def test_keras_logits_do_not_change_with_extra_padding_or_batch_neighbours(bidir
 def test_keras_with_copied_torch_weights_gives_the_same_logits(bidirectional, readout):
     rnnkit.setup(1)
     cfg = small_config(bidirectional, readout)
-    source, target = TextClassifier(cfg), build_keras_classifier(cfg)
+    source, target = torch_classifier(cfg), keras_classifier(cfg)
     copy_torch_to_keras(source, target)
     ids = batch()
     np.testing.assert_allclose(
@@ -80,7 +80,7 @@ def test_keras_with_copied_torch_weights_gives_the_same_logits(bidirectional, re
 def test_without_packing_the_padding_changes_the_final_state():
     # Why the model packs: a plain nn.LSTM reads the pad embeddings as words.
     rnnkit.setup(2)
-    model = TextClassifier(small_config()).eval()
+    model = torch_classifier(small_config()).eval()
     ids = torch.as_tensor(batch())
     with torch.no_grad():
         _, (h_plain, _) = model.lstm(model.embedding(ids))  # (1, B, H)
@@ -92,14 +92,14 @@ def test_without_packing_the_padding_changes_the_final_state():
 def test_parameter_counts_differ_only_by_torchs_second_lstm_bias():
     for bidirectional in (False, True):
         cfg = small_config(bidirectional)
-        torch_count = sum(p.numel() for p in TextClassifier(cfg).parameters())
-        keras_count = build_keras_classifier(cfg).count_params()
+        torch_count = sum(p.numel() for p in torch_classifier(cfg).parameters())
+        keras_count = keras_classifier(cfg).count_params()
         assert torch_count - keras_count == 4 * cfg.hidden * cfg.directions
 
 
 def test_padding_embedding_row_is_zero_and_gets_no_gradient():
     rnnkit.setup(3)
-    model = TextClassifier(small_config())
+    model = torch_classifier(small_config())
     model(torch.as_tensor(batch())).sum().backward()
     assert torch.all(model.embedding.weight[0] == 0)
     assert torch.all(model.embedding.weight.grad[0] == 0)
@@ -129,7 +129,7 @@ def test_padding_embedding_row_is_zero_and_gets_no_gradient():
     ids=["1-D", "float", "out of vocabulary", "empty or left-padded", "word after padding"],
 )
 def test_bad_ids_get_a_one_line_error(ids, error, message):
-    model = TextClassifier(small_config())
+    model = torch_classifier(small_config())
     with pytest.raises(error, match=message):
         model(torch.as_tensor(ids))
 
@@ -150,13 +150,13 @@ def test_bad_config_gets_a_one_line_error(kwargs, error, message):
 
 def test_builders_refuse_a_plain_dict_config():
     with pytest.raises(TypeError, match="config must be a ClassifierConfig, got dict"):
-        TextClassifier({"vocab_size": VOCAB})
+        torch_classifier({"vocab_size": VOCAB})
     with pytest.raises(TypeError, match="config must be a ClassifierConfig, got dict"):
-        build_keras_classifier({"vocab_size": VOCAB})
+        keras_classifier({"vocab_size": VOCAB})
 
 
 def test_copy_refuses_models_built_from_different_configs():
-    source = TextClassifier(small_config(readout="mean"))
-    target = build_keras_classifier(small_config(readout="last"))
+    source = torch_classifier(small_config(readout="mean"))
+    target = keras_classifier(small_config(readout="last"))
     with pytest.raises(ValueError, match="both models must share one ClassifierConfig"):
         copy_torch_to_keras(source, target)

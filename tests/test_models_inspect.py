@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.models.charlm import CharLM
+from rnnkit.models.charlm import torch_char_lm
 from rnnkit.models.inspect import (
     LSTMClassifier,
     best_unit,
@@ -23,7 +23,7 @@ from rnnkit.models.inspect import (
 
 def test_lstm_trace_reproduces_torch_hidden_states():
     torch.manual_seed(0)
-    model = CharLM(9, 4, 5)
+    model = torch_char_lm(9, 4, 5)
     ids = np.random.default_rng(0).integers(0, 9, 30)
     trace = lstm_trace(model, ids)
     with torch.no_grad():
@@ -36,11 +36,11 @@ def test_lstm_trace_reproduces_torch_hidden_states():
 
 def test_lstm_trace_refuses_a_gru_and_bad_ids():
     with pytest.raises(ValueError, match="cell='lstm', got CharLM"):
-        lstm_trace(CharLM(9, 4, 5, "gru"), np.arange(3))
+        lstm_trace(torch_char_lm(9, 4, 5, "gru"), np.arange(3))
     with pytest.raises(
         ValueError, match=r"text_ids must be a non-empty 1-D integer array, got shape \(2, 2\)"
     ):
-        lstm_trace(CharLM(9, 4, 5), np.zeros((2, 2), np.int64))
+        lstm_trace(torch_char_lm(9, 4, 5), np.zeros((2, 2), np.int64))
 
 
 def test_gate_saturation_counts_values_beyond_the_thresholds():

@@ -10,7 +10,14 @@ import torch
 import rnnkit
 from rnnkit.checks.attention import additive_attention
 from rnnkit.data.dates import END_ID, START_ID
-from rnnkit.models.seq2seq import KerasSeq2Seq, Seq2Seq, TeacherForced, exact_match, join_inputs
+from rnnkit.models.seq2seq import (
+    Seq2Seq,
+    TeacherForced,
+    exact_match,
+    join_inputs,
+    keras_seq2seq,
+    torch_seq2seq,
+)
 from rnnkit.train import fit_keras, fit_torch
 
 V, L, T = 9, 6, 4
@@ -34,16 +41,16 @@ def torch_batch(**kw):
 @pytest.mark.parametrize("attention", [True, False])
 def test_torch_teacher_forced_logits_have_shape_batch_steps_vocab(attention):
     rnnkit.setup(0)
-    model = Seq2Seq(V, embed=5, hidden=7, attention=attention)
+    model = torch_seq2seq(V, L, embed=5, hidden=7, attention=attention)
     src, lengths, tgt_in = torch_batch()
     assert model(src, lengths, tgt_in).shape == (4, T, V)
     x = torch.as_tensor(join_inputs(src.numpy(), tgt_in.numpy()))
-    torch.testing.assert_close(TeacherForced(model, L)(x), model(src, lengths, tgt_in))
+    torch.testing.assert_close(TeacherForced(model)(x), model(src, lengths, tgt_in))
 
 
 def test_torch_attention_weights_sum_to_one_and_are_zero_on_padding():
     rnnkit.setup(0)
-    model = Seq2Seq(V, embed=5, hidden=7)
+    model = torch_seq2seq(V, L, embed=5, hidden=7)
     src, lengths, _ = torch_batch()
     keys, mask, _ = model.encode(src, lengths)
     _, weights = model.attend(torch.randn(4, 3, 7), keys, mask)  # (B, T, L)
@@ -55,7 +62,7 @@ def test_torch_attention_weights_sum_to_one_and_are_zero_on_padding():
 
 def test_torch_attention_matches_the_numpy_reference_float64():
     rnnkit.setup(0)
-    model = Seq2Seq(V, embed=5, hidden=7).double()
+    model = torch_seq2seq(V, L, embed=5, hidden=7).double()
     src, lengths, _ = torch_batch()
     keys, mask, _ = model.encode(src, lengths)
     query = torch.randn(4, 1, 7, dtype=torch.float64)
@@ -74,7 +81,7 @@ def test_torch_attention_matches_the_numpy_reference_float64():
 
 def test_torch_encoder_ignores_what_lies_in_the_padding():
     rnnkit.setup(0)
-    model = Seq2Seq(V, embed=5, hidden=7)
+    model = torch_seq2seq(V, L, embed=5, hidden=7)
     src, lengths, tgt_in = torch_batch()
     noisy = src.clone()
     noisy[src == 0] = 5  # garbage where the lengths say padding
@@ -85,7 +92,7 @@ class _Scripted(Seq2Seq):
     """Emits a fixed sequence of tokens per row, to test the decoding loop alone."""
 
     def __init__(self, script):
-        super().__init__(V, embed=3, hidden=4)
+        super().__init__(V, L, embed=3, hidden=4)
         self.script, self.step = torch.as_tensor(script), 0
 
     def decode(self, tgt_in, state, keys, mask):
@@ -119,7 +126,7 @@ def test_torch_greedy_decode_pads_after_end_and_stops_when_all_rows_ended():
 
 def test_torch_greedy_decode_stops_at_max_len_without_end():
     rnnkit.setup(0)
-    model = Seq2Seq(V, embed=5, hidden=7, attention=False)
+    model = torch_seq2seq(V, L, embed=5, hidden=7, attention=False)
     src, lengths, _ = torch_batch()
     with torch.no_grad():
         model.out.bias[END_ID] = -1e4  # never emits <end>
@@ -140,9 +147,9 @@ def tiny_task(n=32, seed=0):
 def test_torch_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     rnnkit.setup(0)
     src, tgt_in, y_out = tiny_task()
-    model = Seq2Seq(V, embed=8, hidden=32)
+    model = torch_seq2seq(V, 3, embed=8, hidden=32)
     history = fit_torch(
-        TeacherForced(model, 3),
+        TeacherForced(model),
         (join_inputs(src, tgt_in), y_out),
         epochs=40,
         lr=2e-2,
@@ -159,7 +166,7 @@ def test_torch_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
 def test_keras_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     rnnkit.setup(0)
     src, tgt_in, y_out = tiny_task()
-    model = KerasSeq2Seq(V, 3, embed=8, hidden=32)
+    model = keras_seq2seq(V, 3, embed=8, hidden=32)
     history = fit_keras(
         model,
         (join_inputs(src, tgt_in), y_out),
@@ -177,10 +184,10 @@ def test_keras_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
 def test_keras_shapes_weights_and_parameter_count_match_torch(attention):
     rnnkit.setup(0)
     src, lengths, tgt_in = batch()
-    model = KerasSeq2Seq(V, L, embed=5, hidden=7, attention=attention)
+    model = keras_seq2seq(V, L, embed=5, hidden=7, attention=attention)
     logits = model(join_inputs(src, tgt_in))
     assert tuple(logits.shape) == (4, T, V)
-    twin = Seq2Seq(V, embed=5, hidden=7, attention=attention)
+    twin = torch_seq2seq(V, L, embed=5, hidden=7, attention=attention)
     assert model.count_params() == sum(p.numel() for p in twin.parameters())
     keys, mask, state = model.encode(src)
     _, _, weights = model.decode(tgt_in, state, keys, mask)
@@ -193,10 +200,21 @@ def test_keras_shapes_weights_and_parameter_count_match_torch(attention):
     assert np.all(weights[pad] == 0) and np.all(weights[~pad] > 0)
 
 
+@pytest.mark.parametrize("attention", [True, False])
+def test_twins_hold_their_settings_under_the_same_names(attention):
+    twins = [
+        factory(V, L, embed=5, hidden=7, attention=attention)
+        for factory in (torch_seq2seq, keras_seq2seq)
+    ]
+    for name in ("vocab_size", "src_width", "attention"):
+        assert getattr(twins[0], name) == getattr(twins[1], name), name
+    assert twins[0].attention is attention
+
+
 def test_keras_greedy_decode_shapes_and_padding_after_end():
     rnnkit.setup(0)
     src, _, _ = batch()
-    model = KerasSeq2Seq(V, L, embed=5, hidden=7)
+    model = keras_seq2seq(V, L, embed=5, hidden=7)
     tokens, weights = model.greedy_decode(src, max_len=5)
     assert tokens.shape[0] == 4 and 1 <= tokens.shape[1] <= 5
     assert weights.shape == (*tokens.shape, L)
@@ -216,7 +234,7 @@ def test_exact_match_counts_whole_strings_up_to_end():
 
 
 def test_bad_inputs_raise_one_line_errors():
-    model = Seq2Seq(V, embed=5, hidden=7)
+    model = torch_seq2seq(V, L, embed=5, hidden=7)
     src, lengths, tgt_in = torch_batch()
     cases = [
         (
@@ -241,12 +259,12 @@ def test_bad_inputs_raise_one_line_errors():
         ),
         (lambda: model(src, lengths, tgt_in[:2]), ValueError, "tgt_in must have 4 rows like src"),
         (
-            lambda: Seq2Seq(V, attention="yes"),
+            lambda: torch_seq2seq(V, L, attention="yes"),
             TypeError,
             "attention must be True or False, got 'yes'",
         ),
         (
-            lambda: TeacherForced(model, L)(src),
+            lambda: TeacherForced(model)(src),
             ValueError,
             "x must be (batch, 6 + target steps) joined ids",
         ),
@@ -261,7 +279,12 @@ def test_bad_inputs_raise_one_line_errors():
             "src must hold integer token ids",
         ),
         (
-            lambda: KerasSeq2Seq(V, L).greedy_decode(src.numpy()[:, :3]),
+            lambda: keras_seq2seq(V, L).greedy_decode(src.numpy()[:, :3]),
+            ValueError,
+            "src must be (batch, 6), got shape (4, 3)",
+        ),
+        (
+            lambda: model(src[:, :3], lengths.clamp(max=3), tgt_in),
             ValueError,
             "src must be (batch, 6), got shape (4, 3)",
         ),

@@ -9,8 +9,8 @@ The model reads character ids and predicts, at every position, the next characte
 
 with an embedding table ``E`` of shape ``(vocab, embed)``, one recurrent layer of
 ``hidden`` units (``"lstm"``, ``"gru"`` or a plain ``"rnn"`` with ``tanh``) and a
-linear read-out. :class:`CharLM` (PyTorch) and :func:`build_keras_charlm` (Keras) build
-it with the same sizes; the parameter counts differ only where the frameworks do
+linear read-out. :func:`torch_char_lm` (a :class:`CharLM`) and :func:`keras_char_lm`
+build it with the same sizes; the parameter counts differ only where the frameworks do
 (PyTorch keeps two bias vectors per gate block, Keras one, except in the GRU).
 
 Quality is measured in **bits per character** (bpc), the mean of
@@ -113,6 +113,11 @@ class CharLM(nn.Module):
         return self.head(out), state  # (B, T, V)
 
 
+def torch_char_lm(vocab: int, embed: int = 32, hidden: int = 128, cell: str = "lstm") -> CharLM:
+    """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`."""
+    return CharLM(vocab, embed, hidden, cell)
+
+
 def _check_ids(x, vocab: int) -> None:
     if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.dtype not in (torch.int64, torch.int32):
         shape = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
@@ -211,7 +216,7 @@ def sample_torch(
 # --------------------------------------------------------------------------- Keras
 
 
-def build_keras_charlm(
+def keras_char_lm(
     vocab: int,
     embed: int = 32,
     hidden: int = 128,
@@ -220,12 +225,13 @@ def build_keras_charlm(
     batch_size: int | None = None,
     stateful: bool = False,
 ):
-    """The Keras twin of :class:`CharLM`: ``Embedding -> LSTM/GRU/SimpleRNN -> Dense``.
+    """The Keras twin of :func:`torch_char_lm`: ``Embedding -> LSTM/GRU/SimpleRNN -> Dense``.
 
     Input ``(B, T)`` int ids, output ``(B, T, vocab)`` logits. ``stateful=True``
     (which needs a fixed ``batch_size``) keeps the layer's state between calls, which
     is how :func:`rnnkit.train.fit_keras` carries it across batches with ``tbptt=True``.
-    Layers are named ``"embed"``, ``"rnn"`` and ``"head"``.
+    Layers are named ``"embed"``, ``"rnn"`` and ``"head"``, as the PyTorch twin's modules.
+    ``batch_size`` and ``stateful`` exist in Keras only: PyTorch passes the state explicitly.
     """
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
@@ -248,8 +254,8 @@ def build_keras_charlm(
     return keras.Model(ids, logits, name=f"charlm_{cell}")
 
 
-def keras_charlm_like(model, *, batch_size: int | None = None, stateful: bool = False):
-    """A copy of a :func:`build_keras_charlm` model with another batch size / statefulness.
+def keras_char_lm_like(model, *, batch_size: int | None = None, stateful: bool = False):
+    """A copy of a :func:`keras_char_lm` model with another batch size / statefulness.
 
     Training uses a stateful model with a fixed batch; evaluation and sampling need
     batch 1 or any batch. The weights are copied, the sizes read from the layers.
@@ -258,11 +264,11 @@ def keras_charlm_like(model, *, batch_size: int | None = None, stateful: bool = 
         emb, rnn = model.get_layer("embed"), model.get_layer("rnn")
     except ValueError:
         raise ValueError(
-            "model must come from build_keras_charlm (layers 'embed', 'rnn', 'head'), "
+            "model must come from keras_char_lm (layers 'embed', 'rnn', 'head'), "
             f"got layers {[layer.name for layer in model.layers]}"
         ) from None
     cell = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}[type(rnn).__name__]
-    copy = build_keras_charlm(
+    copy = keras_char_lm(
         emb.input_dim, emb.output_dim, rnn.units, cell, batch_size=batch_size, stateful=stateful
     )
     copy.set_weights(model.get_weights())
@@ -270,14 +276,14 @@ def keras_charlm_like(model, *, batch_size: int | None = None, stateful: bool = 
 
 
 def bits_per_char_keras(model, ids, context=None) -> float:
-    """As :func:`bits_per_char_torch`, for a :func:`build_keras_charlm` model (any batch size).
+    """As :func:`bits_per_char_torch`, for a :func:`keras_char_lm` model (any batch size).
 
     The whole stream (context then ``ids``) goes through a batch-1 copy in one call.
     """
     import keras
 
     stream, n = _ids_stream(ids, context)
-    evaluator = keras_charlm_like(model)
+    evaluator = keras_char_lm_like(model)
     logits = evaluator(stream[None, :-1].astype(np.int32), training=False)  # (1, N - 1, V)
     logp = np.asarray(keras.ops.log_softmax(keras.ops.cast(logits, "float64"), axis=-1))[0]
     y = stream[1:]
@@ -294,7 +300,7 @@ def sample_keras(
     seed: int = 0,
     probs_fn: ProbsFn = apply_temperature,
 ) -> str:
-    """As :func:`sample_torch`, for a :func:`build_keras_charlm` model.
+    """As :func:`sample_torch`, for a :func:`keras_char_lm` model.
 
     A stateful batch-1 copy reads ``prime`` and then one character per call.
     """
@@ -303,7 +309,7 @@ def sample_keras(
     length = require_int(length, "length", minimum=0)
     _require_temperature(temperature)
     rng = np.random.default_rng(seed)
-    stepper = keras_charlm_like(model, batch_size=1, stateful=True)
+    stepper = keras_char_lm_like(model, batch_size=1, stateful=True)
     logits = stepper(vocab.encode(prime)[None].astype(np.int32), training=False)  # (1, T, V)
     out = []
     for _ in range(length):

@@ -1,7 +1,7 @@
 """Sentence classifiers for chapter 08: embedding → LSTM → dense, in PyTorch and Keras.
 
-:class:`TextClassifier` (PyTorch) and :func:`build_keras_classifier` (Keras) build the
-same network from one :class:`ClassifierConfig`:
+:func:`torch_classifier` (a :class:`TextClassifier`) and :func:`keras_classifier` build
+the same network from one :class:`ClassifierConfig`:
 
     ids (B, T) ─ Embedding(V, E) ─ LSTM(H) [both directions if bidirectional] ─ readout ─ Dense(C)
 
@@ -141,14 +141,21 @@ class TextClassifier(nn.Module):
         return self.head(self.features(ids))  # (B, C)
 
 
+def torch_classifier(config: ClassifierConfig) -> TextClassifier:
+    """A fresh :class:`TextClassifier` (weights from the global torch seed); twin of
+    :func:`keras_classifier`."""
+    return TextClassifier(config)
+
+
 # --------------------------------------------------------------------------- Keras
 
 
-def build_keras_classifier(config: ClassifierConfig):
+def keras_classifier(config: ClassifierConfig):
     """A ``keras.Model`` mapping ``(B, T)`` int ids right-padded with 0 to ``(B, C)`` logits.
 
     Layers are named ``embedding``, ``lstm`` (a ``Bidirectional`` wrapper when
-    bidirectional), ``pool`` (``"mean"`` readout only) and ``logits``. Keras' default
+    bidirectional), ``pool`` (``"mean"`` readout only) and ``head``, as the PyTorch
+    twin's modules ``embedding``, ``lstm`` and ``head``. Keras' default
     initialisers differ from PyTorch's (Glorot/orthogonal, forget bias 1), which is the
     only difference between the two networks.
     """
@@ -167,12 +174,12 @@ def build_keras_classifier(config: ClassifierConfig):
     x = lstm(x)  # (B, T, D*H) if mean else (B, D*H)
     if mean:
         x = keras.layers.GlobalAveragePooling1D(name="pool")(x)  # masked mean: (B, D*H)
-    logits = keras.layers.Dense(config.n_classes, name="logits")(x)  # (B, C)
+    logits = keras.layers.Dense(config.n_classes, name="head")(x)  # (B, C)
     return keras.Model(ids, logits, name="text_classifier")
 
 
 def copy_torch_to_keras(torch_model, keras_model) -> None:
-    """Copy every weight of a :class:`TextClassifier` into a :func:`build_keras_classifier`
+    """Copy every weight of a :func:`torch_classifier` into a :func:`keras_classifier`
     built from the same config, in place.
 
     Both frameworks order the LSTM gates ``i, f, g, o``; torch stores ``x W^T`` with two
@@ -198,12 +205,12 @@ def copy_torch_to_keras(torch_model, keras_model) -> None:
             for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         }
         layer.set_weights([p["weight_ih"].T, p["weight_hh"].T, p["bias_ih"] + p["bias_hh"]])
-    head = keras_model.get_layer("logits")
+    head = keras_model.get_layer("head")
     head.set_weights([numpy(torch_model.head.weight).T, numpy(torch_model.head.bias)])
 
 
 def _keras_config(model) -> ClassifierConfig:
-    """Read the config a :func:`build_keras_classifier` was built from off its layers."""
+    """Read the config a :func:`keras_classifier` was built from off its layers."""
     emb = model.get_layer("embedding")
     lstm = model.get_layer("lstm")
     bidirectional = hasattr(lstm, "forward_layer")
@@ -211,7 +218,7 @@ def _keras_config(model) -> ClassifierConfig:
     readout = "mean" if any(layer.name == "pool" for layer in model.layers) else "last"
     return ClassifierConfig(
         vocab_size=emb.input_dim,
-        n_classes=model.get_layer("logits").units,
+        n_classes=model.get_layer("head").units,
         embed_dim=emb.output_dim,
         hidden=units,
         bidirectional=bidirectional,

@@ -6,8 +6,9 @@ returns its last output, and a linear layer to one value,
 
     x (B, window, 1) -> RNN_64 -> (B, window, 64) -> RNN_32 -> (B, 32) -> Dense -> (B, 1),
 
-with ``RNN`` an LSTM or a GRU. :class:`TorchForecaster` and :func:`keras_forecaster`
-build it with the same sizes. Parameter counts agree for the GRU (both keep two bias
+with ``RNN`` an LSTM or a GRU. :func:`torch_forecaster` (a :class:`TorchForecaster`) and
+:func:`keras_forecaster` build it from the same :class:`ForecasterConfig`, for any number
+of time steps. Parameter counts agree for the GRU (both keep two bias
 vectors per gate); PyTorch's LSTM has 4 H more, its second bias ``b_hh`` (see the tests).
 :func:`recursive_forecast` turns any one-step model into a multi-step forecast by
 feeding each prediction back as the newest input.
@@ -19,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from rnnkit.validation import as_float_array, require_choice, require_int
 
@@ -44,62 +46,51 @@ class ForecasterConfig:
         require_int(self.features, "features", minimum=1)
 
 
-def _torch_forecaster_class():
-    import torch
+class TorchForecaster(torch.nn.Module):
+    """Stacked LSTM/GRU regressor: ``forward(x (B, T, F)) -> (B, 1)``."""
 
-    class TorchForecaster(torch.nn.Module):
-        """Stacked LSTM/GRU regressor: ``forward(x (B, T, F)) -> (B, 1)``."""
+    def __init__(self, config: ForecasterConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or ForecasterConfig()
+        layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
+        sizes = (self.config.features, *self.config.hidden)
+        self.layers = torch.nn.ModuleList(
+            layer(n_in, n_out, batch_first=True)
+            for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+        )
+        self.head = torch.nn.Linear(sizes[-1], 1)
 
-        def __init__(self, config: ForecasterConfig | None = None) -> None:
-            super().__init__()
-            self.config = config or ForecasterConfig()
-            layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
-            sizes = (self.config.features, *self.config.hidden)
-            self.layers = torch.nn.ModuleList(
-                layer(n_in, n_out, batch_first=True)
-                for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+    def forward(self, x):
+        if x.ndim != 3 or x.shape[-1] != self.config.features:
+            raise ValueError(
+                f"x must have shape (batch, time, {self.config.features}), got {tuple(x.shape)}"
             )
-            self.head = torch.nn.Linear(sizes[-1], 1)
-
-        def forward(self, x):
-            if x.ndim != 3 or x.shape[-1] != self.config.features:
-                raise ValueError(
-                    f"x must have shape (batch, time, {self.config.features}), got {tuple(x.shape)}"
-                )
-            for layer in self.layers:
-                x, _ = layer(x)  # (B, T, H_k)
-            return self.head(x[:, -1])  # (B, H_last) -> (B, 1)
-
-    return TorchForecaster
+        for layer in self.layers:
+            x, _ = layer(x)  # (B, T, H_k)
+        return self.head(x[:, -1])  # (B, H_last) -> (B, 1)
 
 
-def __getattr__(name: str):
-    # torch is imported on first use only, so the Keras tab does not pay for it.
-    if name == "TorchForecaster":
-        return _torch_forecaster_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def torch_forecaster(config: ForecasterConfig | None = None) -> TorchForecaster:
+    """A fresh :class:`TorchForecaster` (weights from the global torch seed); twin of
+    :func:`keras_forecaster`."""
+    return TorchForecaster(config)
 
 
-def torch_forecaster(config: ForecasterConfig | None = None):
-    """A fresh :class:`TorchForecaster` (weights from the global torch seed)."""
-    return _torch_forecaster_class()(config)
-
-
-def keras_forecaster(window: int, config: ForecasterConfig | None = None):
-    """The same stacked regressor in Keras 3, for inputs ``(B, window, features)``.
+def keras_forecaster(config: ForecasterConfig | None = None):
+    """The same stacked regressor in Keras 3, for inputs ``(B, T, features)`` of any ``T``.
 
     Built with ``keras.Input(shape=...)`` as first layer (Keras 3 warns when a layer
-    gets the old ``input_shape=`` argument instead).
+    gets the old ``input_shape=`` argument instead). The dense layer is named ``head``,
+    as the PyTorch twin's.
     """
     import keras
 
-    window = require_int(window, "window", minimum=1)
     config = config or ForecasterConfig()
     layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config.cell]
-    stack = [keras.Input(shape=(window, config.features))]
+    stack = [keras.Input(shape=(None, config.features))]  # (B, T, F), any T
     for k, units in enumerate(config.hidden):
         stack.append(layer(units, return_sequences=k < len(config.hidden) - 1))
-    stack.append(keras.layers.Dense(1))
+    stack.append(keras.layers.Dense(1, name="head"))
     return keras.Sequential(stack, name=f"stacked_{config.cell}")
 
 

@@ -6,8 +6,9 @@ Two heads on the same recurrent layer (a tanh RNN, an LSTM or a GRU):
 * copy task (per-step classification): tokens ``(B, L)`` -> one-hot ``(B, L, 10)`` ->
   ``RNN_H -> (B, L, H) -> Dense -> logits (B, L, 10)``.
 
-:func:`torch_longdeps_model` and :func:`keras_longdeps_model` build the same
-architecture with the same sizes in PyTorch and Keras 3. Both start an LSTM's forget
+:func:`torch_longdeps` (a :class:`LongDepsModel`) and :func:`keras_longdeps` build the
+same architecture from the same :class:`LongDepsConfig` in PyTorch and Keras 3, for
+sequences of any length. Both start an LSTM's forget
 gate bias at 1 (Keras' ``unit_forget_bias=True``; PyTorch draws it near 0 unless told),
 as Jozefowicz, Zaremba and Sutskever (2015) recommend: the cell then keeps most of its
 content from the first update on, instead of halving it at every step.
@@ -16,6 +17,8 @@ content from the first update on, instead of halving it at every step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import torch
 
 from rnnkit.validation import require_choice, require_int
 
@@ -38,57 +41,65 @@ class LongDepsConfig:
         require_int(self.hidden, "hidden", minimum=1)
 
 
-def torch_longdeps_model(config: LongDepsConfig):
-    """The model of ``config`` as a ``torch.nn.Module`` (weights from the torch seed)."""
-    import torch
+class LongDepsModel(torch.nn.Module):
+    """One recurrent layer and a dense head, for the task of ``config``.
 
-    class LongDepsModel(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.config = config
-            features = 2 if config.task == "adding" else COPY_CLASSES
-            layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
-            self.rnn = layer(features, config.hidden, batch_first=True)
-            if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
-                H = config.hidden
-                with torch.no_grad():
-                    self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
-                    self.rnn.bias_hh_l0[H : 2 * H].zero_()
-            self.head = torch.nn.Linear(
-                config.hidden, 1 if config.task == "adding" else COPY_CLASSES
+    ``forward(x)``: adding, ``x (B, T, 2)`` float -> ``(B, 1)``; copy, ``x (B, L)``
+    integer tokens -> logits ``(B, L, 10)``. Raises ``ValueError`` for other inputs.
+    """
+
+    def __init__(self, config: LongDepsConfig) -> None:
+        super().__init__()
+        self.config = config
+        features = 2 if config.task == "adding" else COPY_CLASSES
+        layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
+        self.rnn = layer(features, config.hidden, batch_first=True)
+        if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
+            H = config.hidden
+            with torch.no_grad():
+                self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
+                self.rnn.bias_hh_l0[H : 2 * H].zero_()
+        self.head = torch.nn.Linear(config.hidden, 1 if config.task == "adding" else COPY_CLASSES)
+
+    def forward(self, x):
+        if self.config.task == "adding":
+            if x.ndim != 3 or x.shape[-1] != 2:
+                raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
+            out, _ = self.rnn(x)  # (B, T, H)
+            return self.head(out[:, -1])  # (B, 1)
+        if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
+            raise ValueError(
+                f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
             )
-
-        def forward(self, x):
-            if config.task == "adding":
-                if x.ndim != 3 or x.shape[-1] != 2:
-                    raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
-                out, _ = self.rnn(x)  # (B, T, H)
-                return self.head(out[:, -1])  # (B, 1)
-            if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(
-                    f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
-                )
-            onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
-            out, _ = self.rnn(onehot)  # (B, L, H)
-            return self.head(out)  # (B, L, 10)
-
-    return LongDepsModel()
+        onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
+        out, _ = self.rnn(onehot)  # (B, L, H)
+        return self.head(out)  # (B, L, 10)
 
 
-def keras_longdeps_model(config: LongDepsConfig, T: int):
-    """The same model in Keras 3 for sequences of the task's length at lag ``T``."""
+def torch_longdeps(config: LongDepsConfig) -> LongDepsModel:
+    """The model of ``config`` as a :class:`LongDepsModel` (weights from the torch seed);
+    twin of :func:`keras_longdeps`."""
+    return LongDepsModel(config)
+
+
+def keras_longdeps(config: LongDepsConfig):
+    """The same model in Keras 3, for sequences of any length; layers ``rnn`` and ``head``."""
     import keras
 
-    T = require_int(T, "T", minimum=1)
     layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[
         config.cell
     ]
     if config.task == "adding":
         return keras.Sequential(
-            [keras.Input(shape=(T, 2)), layer(config.hidden), keras.layers.Dense(1)],
+            [
+                keras.Input(shape=(None, 2)),  # (B, T, 2)
+                layer(config.hidden, name="rnn"),  # (B, H)
+                keras.layers.Dense(1, name="head"),  # (B, 1)
+            ],
             name=f"adding_{config.cell}",
         )
-    inputs = keras.Input(shape=(T + 20,), dtype="int32")
+    inputs = keras.Input(shape=(None,), dtype="int32")  # (B, L)
     onehot = keras.ops.one_hot(inputs, COPY_CLASSES)  # (B, L, 10)
-    out = layer(config.hidden, return_sequences=True)(onehot)  # (B, L, H)
-    return keras.Model(inputs, keras.layers.Dense(COPY_CLASSES)(out), name=f"copy_{config.cell}")
+    out = layer(config.hidden, return_sequences=True, name="rnn")(onehot)  # (B, L, H)
+    logits = keras.layers.Dense(COPY_CLASSES, name="head")(out)  # (B, L, 10)
+    return keras.Model(inputs, logits, name=f"copy_{config.cell}")

@@ -19,9 +19,12 @@ The architecture, the same in both frameworks (sizes: vocabulary ``V``, embeddin
 Both GRUs use the reset-after form (PyTorch's and Keras's default), so the two
 frameworks' models have the same parameter count.
 
-The training loops take one input array, so the source and the decoder input travel
-side by side: :func:`join_inputs` gives ``x = [src | tgt_in]`` ``(B, L + T)``, and
-:class:`TeacherForced` (PyTorch) or :class:`KerasSeq2Seq` itself splits it again.
+:func:`torch_seq2seq` (a :class:`Seq2Seq`) and :func:`keras_seq2seq` (a
+:class:`KerasSeq2Seq`) build it with the same arguments; ``src_width`` is the source's
+width ``L``. The training loops take one input array, so the source and the decoder
+input travel side by side: :func:`join_inputs` gives ``x = [src | tgt_in]``
+``(B, L + T)``, and :class:`TeacherForced` (PyTorch) or :class:`KerasSeq2Seq` itself
+splits it again at ``src_width``.
 Greedy decoding feeds back the most likely character until ``<end>`` or ``max_len``.
 """
 
@@ -73,12 +76,19 @@ def _ids(a, name: str) -> np.ndarray:
     return a
 
 
-def _check_sizes(vocab_size, embed, hidden, attention) -> None:
+def _check_sizes(vocab_size, src_width, embed, hidden, attention) -> int:
+    """Validate the twins' shared arguments; return ``src_width`` as an ``int``."""
     require_int(vocab_size, "vocab_size", minimum=4)
     require_int(embed, "embed", minimum=1)
     require_int(hidden, "hidden", minimum=1)
     if not isinstance(attention, bool):
         raise TypeError(f"attention must be True or False, got {attention!r}")
+    return require_int(src_width, "src_width", minimum=1)
+
+
+def _check_src_width(shape: tuple, src_width: int) -> None:
+    if shape[1] != src_width:
+        raise ValueError(f"src must be (batch, {src_width}), got shape {shape}")
 
 
 def _check_id_range(lo: int, hi: int, vocab_size: int, name: str) -> None:
@@ -95,18 +105,23 @@ class Seq2Seq(nn.Module):
     """Encoder-decoder GRU, with additive attention when ``attention=True``.
 
     ``forward(src, src_lengths, tgt_in) -> logits (B, T, V)`` with teacher forcing;
-    :meth:`greedy_decode` for inference. ``src`` is ``(B, L)`` int64 padded with 0,
-    ``src_lengths`` ``(B,)`` in ``[1, L]``, ``tgt_in`` ``(B, T)`` int64 starting with
-    ``<start>``. Raises a one-line ``ValueError``/``TypeError`` for other shapes,
-    dtypes or ids outside ``[0, vocab_size - 1]``.
+    :meth:`greedy_decode` for inference. ``src`` is ``(B, src_width)`` int64 padded
+    with 0, ``src_lengths`` ``(B,)`` in ``[1, src_width]``, ``tgt_in`` ``(B, T)`` int64
+    starting with ``<start>``. Raises a one-line ``ValueError``/``TypeError`` for other
+    shapes, dtypes or ids outside ``[0, vocab_size - 1]``.
     """
 
     def __init__(
-        self, vocab_size: int, embed: int = 32, hidden: int = 64, attention: bool = True
+        self,
+        vocab_size: int,
+        src_width: int,
+        embed: int = 32,
+        hidden: int = 64,
+        attention: bool = True,
     ) -> None:
         super().__init__()
-        _check_sizes(vocab_size, embed, hidden, attention)
-        self.vocab_size, self.attention = vocab_size, attention
+        src_width = _check_sizes(vocab_size, src_width, embed, hidden, attention)
+        self.vocab_size, self.src_width, self.attention = vocab_size, src_width, attention
         self.src_embed = nn.Embedding(vocab_size, embed, padding_idx=PAD_ID)
         self.tgt_embed = nn.Embedding(vocab_size, embed)
         self.encoder = nn.GRU(embed, hidden, batch_first=True)
@@ -197,6 +212,7 @@ class Seq2Seq(nn.Module):
                 raise ValueError(
                     f"{name} must be {ndim}-D, got shape {tuple(t.shape)} ({t.dim()}-D)"
                 )
+        _check_src_width(tuple(src.shape), self.src_width)
         if src_lengths.shape[0] != src.shape[0]:
             raise ValueError(
                 f"src_lengths must have shape ({src.shape[0]},), got {tuple(src_lengths.shape)}"
@@ -216,26 +232,33 @@ class Seq2Seq(nn.Module):
             _check_id_range(int(tgt_in.min()), int(tgt_in.max()), self.vocab_size, "tgt_in")
 
 
+def torch_seq2seq(
+    vocab_size: int, src_width: int, embed: int = 32, hidden: int = 64, attention: bool = True
+) -> Seq2Seq:
+    """A fresh :class:`Seq2Seq` (weights from the global torch seed); twin of
+    :func:`keras_seq2seq`. Train it behind :class:`TeacherForced`."""
+    return Seq2Seq(vocab_size, src_width, embed, hidden, attention)
+
+
 class TeacherForced(nn.Module):
     """``model`` behind one joined input, for :func:`rnnkit.train.fit_torch`.
 
     ``forward(x)`` with ``x = join_inputs(src, tgt_in)`` ``(B, L + T)`` splits at
-    ``src_width = L``, takes the source lengths from the non-pad ids, and returns
+    ``model.src_width = L``, takes the source lengths from the non-pad ids, and returns
     ``model(src, src_lengths, tgt_in)``. The parameters are ``model``'s own.
     """
 
-    def __init__(self, model: Seq2Seq, src_width: int) -> None:
+    def __init__(self, model: Seq2Seq) -> None:
         super().__init__()
         self.model = model
-        self.src_width = require_int(src_width, "src_width", minimum=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 2 or x.shape[1] <= self.src_width:
+        width = self.model.src_width
+        if x.dim() != 2 or x.shape[1] <= width:
             raise ValueError(
-                f"x must be (batch, {self.src_width} + target steps) joined ids, got shape "
-                f"{tuple(x.shape)}"
+                f"x must be (batch, {width} + target steps) joined ids, got shape {tuple(x.shape)}"
             )
-        src, tgt_in = x[:, : self.src_width], x[:, self.src_width :]  # (B, L), (B, T)
+        src, tgt_in = x[:, :width], x[:, width:]  # (B, L), (B, T)
         return self.model(src, (src != PAD_ID).sum(dim=1), tgt_in)
 
 
@@ -245,7 +268,7 @@ class TeacherForced(nn.Module):
 
 
 class KerasSeq2Seq(keras.Model):
-    """The Keras twin of :class:`Seq2Seq` (same layers, sizes and parameter count).
+    """The Keras twin of :class:`Seq2Seq` (same layers, sizes, attributes and parameter count).
 
     ``call(x)`` takes the joined ``x = join_inputs(src, tgt_in)`` ``(B, src_width + T)``
     and returns teacher-forced logits ``(B, T, V)``, so :func:`rnnkit.train.fit_keras`
@@ -264,9 +287,8 @@ class KerasSeq2Seq(keras.Model):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        _check_sizes(vocab_size, embed, hidden, attention)
-        self.vocab_size, self.use_attention = vocab_size, attention
-        self.src_width = require_int(src_width, "src_width", minimum=1)
+        src_width = _check_sizes(vocab_size, src_width, embed, hidden, attention)
+        self.vocab_size, self.src_width, self.attention = vocab_size, src_width, attention
         self.src_embed = layers.Embedding(vocab_size, embed, name="src_embed")
         self.tgt_embed = layers.Embedding(vocab_size, embed, name="tgt_embed")
         self.encoder = layers.GRU(hidden, return_sequences=True, return_state=True, name="encoder")
@@ -286,7 +308,7 @@ class KerasSeq2Seq(keras.Model):
     def decode(self, tgt_in, state, keys, mask):
         """``(logits (B, T, V), state (B, H), weights (B, T, L) or None)``."""
         outputs, state = self.decoder(self.tgt_embed(tgt_in), initial_state=state)  # (B, T, H)
-        if not self.use_attention:
+        if not self.attention:
             return self.out(outputs), state, None
         context, weights = self.additive(
             [self.W_q(outputs), keys, self.W_k(keys)],  # query, value, key
@@ -306,8 +328,7 @@ class KerasSeq2Seq(keras.Model):
         ``(tokens (B, n), weights (B, n, L) or None)``, ``<pad>`` and 0 after ``<end>``."""
         max_len = require_int(max_len, "max_len", minimum=1)
         src = _ids(src, "src")
-        if src.shape[1] != self.src_width:
-            raise ValueError(f"src must be (batch, {self.src_width}), got shape {src.shape}")
+        _check_src_width(src.shape, self.src_width)
         _check_id_range(int(src.min()), int(src.max()), self.vocab_size, "src")
         if np.any(src[:, 0] == PAD_ID):
             raise ValueError("src must hold at least one non-pad id per row, got an empty row")
@@ -329,3 +350,10 @@ class KerasSeq2Seq(keras.Model):
                 break
         tokens = np.concatenate(tokens, axis=1)  # (B, n)
         return tokens, (np.concatenate(weights, axis=1) if weights else None)  # (B, n, L)
+
+
+def keras_seq2seq(
+    vocab_size: int, src_width: int, embed: int = 32, hidden: int = 64, attention: bool = True
+) -> KerasSeq2Seq:
+    """A fresh :class:`KerasSeq2Seq` (weights from the Keras seed); twin of :func:`torch_seq2seq`."""
+    return KerasSeq2Seq(vocab_size, src_width, embed, hidden, attention)

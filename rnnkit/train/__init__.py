@@ -2,8 +2,8 @@
 
 ``fit_torch(model, train, val, epochs=..., ...)`` and ``fit_keras(...)`` take the same
 settings (:class:`~rnnkit.train.config.FitConfig`) and return the same
-:class:`~rnnkit.train.history.History`. ``save_checkpoint``
-and ``load_checkpoint`` save and resume a PyTorch run; ``save_keras_checkpoint`` and
+:class:`~rnnkit.train.history.History`. ``save_torch_checkpoint`` and
+``load_torch_checkpoint`` save and resume a PyTorch run; ``save_keras_checkpoint`` and
 ``load_keras_checkpoint`` a Keras one. PyTorch and TensorFlow are imported only when
 the function that needs them is first used.
 """
@@ -18,8 +18,8 @@ from rnnkit.train.history import History
 _LAZY = {
     "fit_torch": "rnnkit.train.torch_fit",
     "fit_keras": "rnnkit.train.keras_fit",
-    "save_checkpoint": "rnnkit.train.checkpoint",
-    "load_checkpoint": "rnnkit.train.checkpoint",
+    "save_torch_checkpoint": "rnnkit.train.checkpoint",
+    "load_torch_checkpoint": "rnnkit.train.checkpoint",
     "save_keras_checkpoint": "rnnkit.train.keras_fit",
     "load_keras_checkpoint": "rnnkit.train.keras_fit",
 }

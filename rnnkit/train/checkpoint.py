@@ -1,4 +1,5 @@
-"""Save and resume a PyTorch training run.
+"""Save and resume a PyTorch training run (the Keras twins, :func:`~rnnkit.train.keras_fit.save_keras_checkpoint`
+and :func:`~rnnkit.train.keras_fit.load_keras_checkpoint`, live beside ``fit_keras``).
 
 A checkpoint is one ``torch.save`` file holding a dict of plain types and tensors
 only, so it loads with ``torch.load(..., weights_only=True)`` (no code runs when a
@@ -31,7 +32,7 @@ VERSION = 1
 _KEYS = ("format", "version", "model", "optimizer", "epoch", "history", "rng")
 
 
-def save_checkpoint(
+def save_torch_checkpoint(
     path: str | os.PathLike,
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer | None,
@@ -54,13 +55,13 @@ def save_checkpoint(
     return path
 
 
-def load_checkpoint(
+def load_torch_checkpoint(
     path: str | os.PathLike,
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer | None = None,
     restore_rng: bool = True,
 ) -> History:
-    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_checkpoint` into ``model`` (and ``optimizer``).
+    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_torch_checkpoint` into ``model`` (and ``optimizer``).
 
     Returns the saved :class:`~rnnkit.train.history.History`; pass it, with the same optimizer, to
     ``fit_torch(..., history=history)`` to continue. With ``restore_rng`` the Python,

@@ -70,7 +70,7 @@ def fit_torch(
     ``batch_size``, ``shuffle``, ``clip_norm``, ``early_stopping``, ``lr_schedule``,
     ``tbptt``, ``progress``, ``device``. ``optimizer`` defaults to
     ``Adam(model.parameters(), lr)``; pass the same optimizer (and ``history``) to
-    continue a run, e.g. after :func:`~rnnkit.train.checkpoint.load_checkpoint`: training resumes at epoch
+    continue a run, e.g. after :func:`~rnnkit.train.checkpoint.load_torch_checkpoint`: training resumes at epoch
     ``history.epochs + 1`` and runs up to ``epochs``.
 
     How it ends (see :class:`~rnnkit.train.history.History`): normally; by early stopping (weights of the
