@@ -47,10 +47,13 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
         p_k = \\frac{\\exp((z_k - \\max_j z_j) / T)}{\\sum_i \\exp((z_i - \\max_j z_j) / T)}
 
     Subtracting the maximum changes nothing mathematically and keeps ``exp`` from
-    overflowing. ``T = 1`` gives the model's own distribution, ``T < 1`` sharpens it
-    (``T -> 0`` tends to the argmax), ``T > 1`` flattens it (``T -> inf`` tends to
-    uniform). ``logits`` is ``(..., V)`` real; the result has the same shape, float64,
-    each row summing to 1. Raises ``ValueError`` for ``T <= 0`` or non-finite logits.
+    overflowing; subtracting it *before* dividing by ``T`` keeps every exponent
+    ``<= 0`` for any ``T > 0``, so even ``T = 1e-308`` gives the argmax (ties share
+    it) rather than ``inf / inf``. ``T = 1`` gives the model's own distribution,
+    ``T < 1`` sharpens it (``T -> 0`` tends to the argmax), ``T > 1`` flattens it
+    (``T -> inf`` tends to uniform). ``logits`` is ``(..., V)`` real; the result has
+    the same shape, float64, each row summing to 1. Raises ``ValueError`` for
+    ``T <= 0`` or non-finite logits.
     """
     z = np.asarray(logits)
     if z.dtype.kind not in "iuf" or z.ndim == 0:
@@ -60,8 +63,9 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     if not np.all(np.isfinite(z)):
         raise ValueError("logits must be finite, got NaN or inf")
     t = _require_temperature(temperature)
-    z = z.astype(np.float64) / t
-    z = z - z.max(axis=-1, keepdims=True)
+    z = z.astype(np.float64)
+    with np.errstate(over="ignore"):  # (z - max) / T may reach -inf: exp gives 0
+        z = (z - z.max(axis=-1, keepdims=True)) / t  # (..., V), every entry <= 0
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
 
