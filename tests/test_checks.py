@@ -182,8 +182,8 @@ def test_the_learner_cannot_make_its_read_only_copy_writable_again():
         "demo", sneaky, _double, [checks.Case("x", (np.arange(3.0),))], checks.compare_arrays
     )
     assert result.status == INCORRECT
-    assert "your function raised ValueError: cannot set WRITEABLE flag to True" in (
-        result.messages[0]
+    assert (
+        "your function raised ValueError: cannot set WRITEABLE flag to True" in (result.messages[0])
     )
 
 

@@ -62,3 +62,14 @@ def test_torch_forecaster_rejects_missing_feature_axis():
     model = torch_forecaster()
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 1\), got \(2, 5\)"):
         model(torch.zeros(2, 5))
+
+
+def test_recursive_forecast_detaches_a_torch_prediction_that_requires_grad():
+    weight = torch.ones(1, requires_grad=True)
+    out = recursive_forecast(lambda x: weight * torch.as_tensor(x).sum(), [1.0, 1.0], 3)
+    assert np.array_equal(out, [2.0, 3.0, 5.0])
+
+
+def test_recursive_forecast_refuses_a_prediction_that_is_not_a_number():
+    with pytest.raises(TypeError, match="predict must return a number, array or tensor, got str"):
+        recursive_forecast(lambda x: "up", [1.0, 2.0], 2)

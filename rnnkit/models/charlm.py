@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnkit.data.chars import CharVocab
 from rnnkit.validation import require_choice, require_int
 
 CELLS = ("lstm", "gru", "rnn")
@@ -76,6 +77,21 @@ def _require_temperature(temperature) -> float:
     if not np.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
     return float(temperature)
+
+
+def _check_sampling(vocab, prime, length, temperature, seed, probs_fn):
+    """The checks both samplers share; returns ``(length, numpy Generator(seed))``."""
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
+    if not isinstance(prime, str) or not prime:
+        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
+    length = require_int(length, "length", minimum=0)
+    _require_temperature(temperature)
+    if not callable(probs_fn):
+        raise TypeError(
+            f"probs_fn must be a function (logits, T) -> probabilities, got {type(probs_fn).__name__}"
+        )
+    return length, np.random.default_rng(require_int(seed, "seed", minimum=0))
 
 
 def sample_next(
@@ -190,13 +206,11 @@ def sample_torch(
     The model reads ``prime`` (encoded with ``vocab``, a :class:`~rnnkit.data.chars.CharVocab`),
     then repeatedly draws the next id from ``probs_fn(logits, temperature)`` with a
     ``numpy.random.Generator(seed)`` and feeds it back, carrying the state. Returns the
-    generated characters only (not the prime). Raises ``ValueError`` for an empty prime.
+    generated characters only (not the prime). Raises (one line) for arguments of the
+    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``CharVocab`` or a length
+    or seed that is not an integer.
     """
-    if not isinstance(prime, str) or not prime:
-        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
-    length = require_int(length, "length", minimum=0)
-    _require_temperature(temperature)
-    rng = np.random.default_rng(seed)
+    length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -300,13 +314,10 @@ def sample_keras(
 ) -> str:
     """As :func:`sample_torch`, for a :func:`build_keras_charlm` model.
 
-    A stateful batch-1 copy reads ``prime`` and then one character per call.
+    A stateful batch-1 copy reads ``prime`` and then one character per call. Refuses
+    the same arguments as :func:`sample_torch`, with the same messages.
     """
-    if not isinstance(prime, str) or not prime:
-        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
-    length = require_int(length, "length", minimum=0)
-    _require_temperature(temperature)
-    rng = np.random.default_rng(seed)
+    length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
     stepper = keras_charlm_like(model, batch_size=1, stateful=True)
     logits = stepper(vocab.encode(prime)[None].astype(np.int32), training=False)  # (1, T, V)
     out = []
