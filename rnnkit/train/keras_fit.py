@@ -102,6 +102,11 @@ def fit_keras(
     :mod:`rnnkit.train.interrupt`), keeps every step taken, sets
     ``history.interrupted`` and records exactly those steps (``history.partial``).
     ``callbacks`` are passed on to ``model.fit``, after rnnkit's own.
+
+    Raises ``ValueError``/``TypeError`` (one line, the same as ``fit_torch``'s) for
+    bad settings, a model that is not a ``keras.Model``, an optimizer built for
+    another model, mismatched ``x``/``y`` lengths, a batch size larger than the data,
+    inputs the model cannot read, labels of the wrong shape, dtype or range.
     """
     cfg = make_config(config, settings)
     require_model(model, keras.Model, "keras.Model")
@@ -168,6 +173,7 @@ class _Recorder(keras.callbacks.Callback):
         self.good = None
         self.epoch, self.steps, self.steps_per_epoch = history.epochs, 0, None
         self.previous_lr, self.row, self.last_logs = None, None, {}
+        self.lr, self.began = cfg.lr, time.perf_counter()
         self.bad: tuple[int, int, float] | None = None  # (epoch, step, value)
 
     def _reset_states(self) -> None:
@@ -306,8 +312,9 @@ def _as_data(data, model, cfg: FitConfig, loss, name: str, shuffle: bool):
     """``(dataset, steps_per_epoch or None)`` after the one-line checks."""
     if isinstance(data, tf.data.Dataset):
         n = int(data.cardinality())
-        for x, y in data.take(1):  # the first batch, for the checks
-            _probe(model, np.asarray(x), np.asarray(y), loss, name)
+        for batch in data.take(1):  # the first batch, for the checks
+            if isinstance(batch, (tuple, list)) and len(batch) == 2:
+                _probe(model, np.asarray(batch[0]), np.asarray(batch[1]), loss, name)
         return data, (n if n >= 0 else None)
     pair = split_pair(data, name)
     if pair is None:

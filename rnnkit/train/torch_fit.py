@@ -142,7 +142,11 @@ class _Loop:
         self.bad_value = math.nan
         self.stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
         self.best = None
-        self.steps, self.sums, self.row = 0, None, None  # the epoch in progress
+        # the epoch in progress: what an interrupt needs to record it
+        self.steps, self.sums, self.row, self.good = 0, None, None, None
+        self.previous_lrs = [group["lr"] for group in optimizer.param_groups]
+        self.lr, self.began = self.previous_lrs[0], time.perf_counter()
+        self.grad_max = torch.zeros((), device=device)
 
     def run(self, train: _Batches, val: _Batches | None, history: History, bar, guard) -> None:
         """All epochs; every ending (NaN, early stop, target, Ctrl-C) recorded in ``history``."""
