@@ -1,8 +1,10 @@
-"""Input checks for rnnkit's public functions.
+"""Input checks that rnnkit's public functions share.
 
-Every public function validates its arguments here, at the boundary, and raises a
-one-line ``ValueError`` or ``TypeError`` that names what was expected and what
-arrived. Code past the boundary trusts its data.
+A public function that takes data from a learner checks it at the boundary, with
+these helpers (the training loops add theirs in :mod:`rnnkit.train.inputs`), and
+raises a one-line ``ValueError`` or ``TypeError`` that names what was expected and
+what arrived. Code past the boundary trusts its data. Each function's docstring says
+what it refuses; the tests hold it to that.
 """
 
 from __future__ import annotations
@@ -33,6 +35,29 @@ def as_float_array(x, name: str, ndim: int | None = None, dims: str | None = Non
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
+    return arr
+
+
+def as_int_array(
+    x, name: str, ndim: int | None = None, minimum: int | None = None, maximum: int | None = None
+) -> np.ndarray:
+    """Return ``x`` as an integer NumPy array in ``[minimum, maximum]``, or raise.
+
+    Floats (even whole ones), booleans and strings are refused with a ``TypeError``;
+    a wrong rank or a value out of range with a ``ValueError`` naming the range and
+    the values that arrived.
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {tuple(arr.shape)} ({arr.ndim}-D)")
+    if arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        if (minimum is not None and lo < minimum) or (maximum is not None and hi > maximum):
+            low = "-inf" if minimum is None else minimum
+            high = "inf" if maximum is None else maximum
+            raise ValueError(f"{name} must lie in [{low}, {high}], got values from {lo} to {hi}")
     return arr
 
 

@@ -144,3 +144,179 @@ def test_param_count_rejects_each_known_mistake_and_names_it(description, wrong)
 def test_param_count_rejects_a_float_answer_type_it_cannot_equal():
     result = checks.check_param_count(lambda *a: "200")
     assert result.status == INCORRECT
+
+
+# --- the machinery: protected inputs, safe comparison, equivalent forms --------
+
+
+def _double(x):
+    return np.asarray(x) * 2.0
+
+
+def test_the_reference_runs_first_and_an_in_place_update_cannot_change_its_answer():
+    case = checks.Case("x", (np.arange(3.0),))
+    seen = []
+
+    def reference(x):
+        seen.append(np.array(x))
+        return x * 2.0
+
+    def in_place(x):
+        x *= 2.0  # what a learner may write
+        return x
+
+    result = checks.run_check("demo", in_place, reference, [case], checks.compare_arrays)
+    assert result.status == INCORRECT
+    assert "your function modified its input" in result.messages[0]
+    np.testing.assert_array_equal(seen[0], [0.0, 1.0, 2.0])  # the reference saw the original
+    np.testing.assert_array_equal(case.args[0], [0.0, 1.0, 2.0])  # the stored case is intact
+
+
+def test_the_learner_cannot_make_its_read_only_copy_writable_again():
+    def sneaky(x):
+        x.setflags(write=True)
+        x[0] = 100.0
+        return x
+
+    result = checks.run_check(
+        "demo", sneaky, _double, [checks.Case("x", (np.arange(3.0),))], checks.compare_arrays
+    )
+    assert result.status == INCORRECT
+    assert (
+        "your function raised ValueError: cannot set WRITEABLE flag to True" in (result.messages[0])
+    )
+
+
+def test_a_changed_dict_or_list_argument_is_named():
+    def pops(params, xs):
+        params.pop("W")
+        return 1
+
+    case = checks.Case("dict", ({"W": np.ones(2), "b": 1.0}, [1, 2]))
+    result = checks.run_check("demo", pops, lambda p, xs: 1, [case], checks.compare_equal)
+    assert result.messages[0] == (
+        "dict: your function modified its input `params`. Work on a copy (`x = x.copy()`) or "
+        "build new arrays: the caller's data must stay as they were."
+    )
+    assert set(case.args[0]) == {"W", "b"}
+
+
+def test_a_namedtuple_argument_stays_a_namedtuple():
+    from rnnkit.reference import rnn_cell
+
+    params = {"W": np.ones((2, 3)), "U": np.eye(3), "b": np.zeros(3)}
+    _, cache = rnn_cell(np.ones((1, 2)), np.zeros((1, 3)), params, return_cache=True)
+    result = checks.run_check(
+        "demo",
+        lambda c: c.h_t,
+        lambda c: c.h_t,
+        [checks.Case("c", (cache,))],
+        checks.compare_arrays,
+    )
+    assert result.status == CORRECT
+
+
+def test_a_comparer_that_raises_gives_feedback_not_a_traceback():
+    def fussy(got, expected):
+        return None if got[0] == expected[0] else "no"  # breaks on answers of another form
+
+    result = checks.run_check("demo", lambda: 3, lambda: (1, 2), [checks.Case("c")], fussy)
+    assert result.status == INCORRECT
+    assert (
+        "your answer (a int) could not be compared with the expected tuple of 2 items"
+        in (result.messages[0])
+    )
+
+
+def test_a_mistake_that_returns_nan_is_named_when_the_answer_has_the_same_nan():
+    def nan_mistake(x):
+        return np.array([np.nan, 1.0])
+
+    result = checks.run_check(
+        "demo",
+        nan_mistake,
+        lambda x: np.array([0.5, 1.0]),
+        [checks.Case("c", (0,))],
+        checks.compare_arrays,
+        [("divide 0 by 0", nan_mistake), ("never", lambda x: np.zeros(2))],
+    )
+    assert result.messages[-1] == "This is what you get if you divide 0 by 0."
+    assert (
+        "1 NaN or inf value(s), the first at index (0,): got nan, expected 0.5"
+        in (result.messages[0])
+    )
+
+
+def test_a_mistake_function_that_raises_is_skipped():
+    def boom(x):
+        raise RuntimeError("the mistake cannot run here")
+
+    result = checks.run_check(
+        "demo", lambda x: 2, lambda x: 1, [checks.Case("c", (0,))], checks.compare_equal,
+        [("explode", boom), ("add one", lambda x: 2)],
+    )  # fmt: skip
+    assert result.messages == ["c: expected 1, got 2", "This is what you get if you add one."]
+
+
+def test_a_stress_case_adds_its_lesson_when_it_fails():
+    cases = [checks.Case("easy", (1,)), checks.Case("hard", (10,), lesson="Big x breaks it.")]
+    result = checks.run_check("demo", lambda x: min(x, 5), lambda x: x, cases, checks.compare_equal)
+    assert result.messages == ["hard: expected 10, got 5", "Big x breaks it."]
+
+
+@pytest.mark.parametrize(
+    "got",
+    [(2, 3), [2, 3], np.array([2, 3]), np.array([2, 3], dtype=np.int32)],
+    ids=["tuple", "list", "array", "int32-array"],
+)
+def test_compare_equal_accepts_equivalent_forms_of_a_shape(got):
+    assert checks.compare_equal(got, (2, 3)) is None
+    assert checks.compare_equal(got, (3, 2)) == "expected (3, 2), got (2, 3)"
+
+
+def test_compare_equal_accepts_a_torch_size():
+    import torch
+
+    assert checks.compare_equal((torch.Size([4, 7]), torch.Size([1, 4])), ((4, 7), (1, 4))) is None
+
+
+@pytest.mark.parametrize(
+    "got",
+    [0.25, np.float32(0.25), np.array(0.25), np.array([0.25]), [0.25]],
+    ids=["float", "np-float32", "0-d", "one-element", "list"],
+)
+def test_compare_scalar_accepts_equivalent_forms_of_one_number(got):
+    assert checks.compare_scalar(got, 0.25, rtol=1e-6) is None
+    assert checks.compare_scalar(got, 0.5, "x") == "x: expected 0.5, got 0.25 (off by 0.25)"
+
+
+def test_compare_scalar_refuses_several_numbers_and_text():
+    assert checks.compare_scalar(np.array([1.0, 2.0]), 1.0) == (
+        "the answer should be one number, got a ndarray of shape (2,)"
+    )
+    assert checks.compare_scalar("1.0", 1.0) == "the answer should be one number, got a str"
+    assert checks.compare_scalar(True, 1.0) == "the answer should be one number, got a bool"
+
+
+def test_compare_arrays_reports_a_0d_expected_value_as_expected_x_got_y():
+    assert checks.compare_arrays(np.array(2.0), np.array(3.0), "loss") == (
+        "loss: expected 3, got 2 (off by 1)"
+    )
+
+
+def test_compare_arrays_says_where_the_first_nan_is():
+    got = np.zeros((2, 3))
+    got[1, 2] = np.nan
+    message = checks.compare_arrays(got, np.zeros((2, 3)), "w", ("batch", "position"))
+    assert (
+        message
+        == "w has 1 NaN or inf value(s), the first at batch 1, position 2: got nan, expected 0"
+    )
+
+
+def test_same_answer_matches_nan_to_nan_and_nothing_else():
+    assert checks.same_answer(np.array([np.nan, 1.0]), [np.nan, 1.0])
+    assert not checks.same_answer(np.array([np.nan, 1.0]), [0.0, 1.0])
+    assert checks.same_answer({"a": (1, np.ones(2))}, {"a": (1, np.ones(2))})
+    assert not checks.same_answer({"a": 1}, {"b": 1})
+    assert checks.same_answer(np.array([0.5]), 0.5)

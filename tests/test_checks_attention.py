@@ -87,3 +87,21 @@ def test_attention_reports_swapped_outputs_as_a_shape_error():
     result = checks.check_additive_attention(lambda *args: right_attention(*args)[::-1])
     assert result.status == INCORRECT
     assert "context should have shape (3, 3) = (batch, key unit)" in result.messages[0]
+
+
+def test_a_fully_masked_row_is_named_as_the_source_of_its_nan():
+    def inverted_mask(query, keys, mask, W_q, W_k, v):
+        e = np.tanh((query @ W_q)[:, None, :] + keys @ W_k) @ v  # (B, T)
+        e = np.where(mask, -np.inf, e)  # masks the words, keeps the padding
+        a = np.exp(e - e.max(axis=1, keepdims=True))  # a row of -inf: -inf - -inf = nan
+        a = a / a.sum(axis=1, keepdims=True)
+        return np.einsum("bt,bth->bh", a, keys), a
+
+    with np.errstate(invalid="ignore"):
+        result = checks.check_additive_attention(inverted_mask)
+    assert result.status == INCORRECT
+    assert (
+        "every weight of batch row 0 is NaN: that is a softmax over a row whose scores "
+        in (result.messages[0])
+    )
+    assert "invert the mask" in result.messages[-1]

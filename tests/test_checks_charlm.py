@@ -1,4 +1,4 @@
-"""The temperature checker (chapter 07): it accepts a correct softmax(logits / tau) written
+"""The temperature checker (chapter 07): it accepts a correct softmax(logits / T) written
 independently, rejects the plausible wrong versions naming each mistake, and reports an
 untouched stub as 'not attempted' while handing back the reference."""
 
@@ -26,7 +26,7 @@ def test_apply_temperature_accepts_a_stable_softmax_written_out():
     result = checks.check_apply_temperature(right)
     assert result.status == CORRECT
     assert result.use is right
-    assert "All 5 cases agree" in result.messages[0]
+    assert "All 7 cases agree" in result.messages[0]
 
 
 def test_apply_temperature_stub_is_not_attempted_and_hands_back_the_reference():
@@ -51,7 +51,8 @@ def test_multiplying_by_t_is_caught_on_the_first_temperature_below_one():
 
 
 def test_softmax_without_the_max_is_caught_on_large_logits_as_nan():
-    result = checks.check_apply_temperature(MISTAKES[1][1])
+    no_max = next(wrong for text, wrong in MISTAKES if text.startswith("exponentiate without"))
+    result = checks.check_apply_temperature(no_max)
     assert result.messages[0].startswith("large logits [1000, 999, 990], τ = 1:")
     assert "NaN or inf" in result.messages[0]
 

@@ -111,3 +111,12 @@ def test_ngram_refuses_ids_outside_vocabulary():
 def test_ngram_refuses_order_whose_codes_overflow():
     with pytest.raises(ValueError, match="order must be <= "):
         NGramLM(np.arange(200) % 150, vocab_size=150, order=12)
+
+
+def test_encode_refuses_ids_instead_of_text():
+    from rnnkit.data.chars import CharVocab
+
+    with pytest.raises(
+        TypeError, match="text must be a str, got list; to turn ids into text use decode"
+    ):
+        CharVocab.build("abc").encode([1, 2, 3])

@@ -51,3 +51,38 @@ def test_to_dataloader_refuses_batch_larger_than_data():
         to_dataloader(np.zeros((10, 2)), np.zeros(10), batch_size=16)
     with pytest.raises(ValueError, match=r"same first dimension, got \[9, 10\]"):
         to_dataloader(np.zeros((10, 2)), np.zeros(9), batch_size=2)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "error", "message"),
+    [
+        ([2, 9], ValueError, r"lengths must lie in \[0, 5\], got values from 2 to 9"),
+        ([-1, 2], ValueError, r"lengths must lie in \[0, 5\], got values from -1 to 2"),
+        ([1.5, 2.0], TypeError, "lengths must hold integers, got dtype float64"),
+        ([[1, 2]], ValueError, r"lengths must be 1-D, got shape \(1, 2\) \(2-D\)"),
+    ],
+    ids=["longer-than-maxlen", "negative", "float", "2-d"],
+)
+def test_mask_from_lengths_refuses_lengths_that_do_not_fit_a_row(lengths, error, message):
+    with pytest.raises(error, match=message) as info:
+        mask_from_lengths(lengths, 5)
+    assert "\n" not in str(info.value)
+
+
+def test_mask_from_lengths_accepts_0_and_maxlen_and_a_list():
+    assert mask_from_lengths([0, 2, 3], 3).tolist() == [
+        [False, False, False],
+        [True, True, False],
+        [True, True, True],
+    ]
+
+
+def test_stack_sequences_raises_what_its_docstring_says():
+    with pytest.raises(TypeError, match="seqs must be a list of id sequences, got int"):
+        stack_sequences(5)
+    with pytest.raises(TypeError, match="seqs must be a list of id sequences, got str"):
+        stack_sequences("abc")
+    with pytest.raises(ValueError, match=r"seqs\[0\] must hold ids >= 0, got -1"):
+        stack_sequences([[1, -1]])
+    with pytest.raises(ValueError, match=r"seqs\[1\] must be a non-empty 1-D sequence"):
+        stack_sequences([[1], []], pad=True)

@@ -49,6 +49,11 @@ def test_apply_temperature_tends_to_argmax_and_to_uniform():
     np.testing.assert_allclose(apply_temperature(z, 1e6), np.full(4, 0.25), atol=1e-5)
 
 
+def test_apply_temperature_at_a_vanishing_temperature_is_the_argmax_not_nan():
+    p = apply_temperature(np.array([[1.0, 2.0, 2.0, -1.0], [10.0, 9.0, 0.0, 0.0]]), 1e-308)
+    np.testing.assert_array_equal(p, [[0.0, 0.5, 0.5, 0.0], [1.0, 0.0, 0.0, 0.0]])
+
+
 def test_apply_temperature_does_not_overflow_on_large_logits():
     p = apply_temperature(np.array([1000.0, 999.0]), 1.0)
     np.testing.assert_allclose(p, [1 / (1 + np.exp(-1)), 1 - 1 / (1 + np.exp(-1))], atol=1e-15)
@@ -247,3 +252,28 @@ def test_fit_keras_with_a_stateful_layer_learns_a_cycle():
     history = fit_keras(model, (x, y), epochs=6, lr=0.03, batch_size=4, tbptt=True, progress=False)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert bits_per_char_keras(model, text[:60]) < 1.0
+
+
+@pytest.mark.parametrize("sample", [sample_torch, sample_keras], ids=["torch", "keras"])
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (("abc", "ten"), TypeError, "length must be an integer, got str 'ten'"),
+        (("abc", 5, 1.0, "seed"), TypeError, "seed must be an integer, got str 'seed'"),
+        ((5, "abc"), ValueError, "prime must be a non-empty string, got 5"),
+        (("abc", 5, 1.0, 0, "softmax"), TypeError, "probs_fn must be a function"),
+    ],
+    ids=["string-length", "string-seed", "length-and-prime-swapped", "probs-fn-string"],
+)  # fmt: skip
+def test_samplers_refuse_arguments_of_the_wrong_kind_with_the_same_line(
+    sample, args, error, message
+):
+    with pytest.raises(error, match=message) as info:
+        sample(None, VOCAB, *args)  # refused before the model is touched
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("sample", [sample_torch, sample_keras], ids=["torch", "keras"])
+def test_samplers_refuse_a_string_where_the_vocabulary_belongs(sample):
+    with pytest.raises(TypeError, match="vocab must be a CharVocab, got str"):
+        sample(None, "abc", "ab", 10)

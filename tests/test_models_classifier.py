@@ -160,3 +160,9 @@ def test_copy_refuses_models_built_from_different_configs():
     target = keras_classifier(small_config(readout="last"))
     with pytest.raises(ValueError, match="both models must share one ClassifierConfig"):
         copy_torch_to_keras(source, target)
+
+
+def test_torch_classifier_refuses_a_numpy_array_with_the_conversion_to_use():
+    model = TextClassifier(ClassifierConfig(vocab_size=10))
+    with pytest.raises(TypeError, match=r"got ndarray; convert with torch.as_tensor\(ids\)"):
+        model(np.ones((2, 3), dtype=np.int64))

@@ -74,3 +74,14 @@ def test_seeded_torch_forecaster_keeps_its_weights(cell, expected, parameter_dig
     torch.manual_seed(0)
     model = torch_forecaster(ForecasterConfig(cell=cell, hidden=(4, 3)))
     assert parameter_digest(model) == expected
+
+
+def test_recursive_forecast_detaches_a_torch_prediction_that_requires_grad():
+    weight = torch.ones(1, requires_grad=True)
+    out = recursive_forecast(lambda x: weight * torch.as_tensor(x).sum(), [1.0, 1.0], 3)
+    assert np.array_equal(out, [2.0, 3.0, 5.0])
+
+
+def test_recursive_forecast_refuses_a_prediction_that_is_not_a_number():
+    with pytest.raises(TypeError, match="predict must return a number, array or tensor, got str"):
+        recursive_forecast(lambda x: "up", [1.0, 2.0], 2)

@@ -73,7 +73,7 @@ def test_same_seed_gives_identical_history():
     assert runs[0] == runs[1]
 
 
-def test_keyboard_interrupt_returns_finished_epochs_and_model_trained_so_far():
+def test_keyboard_interrupt_keeps_the_steps_taken_and_records_the_partial_epoch():
     rnnkit.setup(0)
     model = tiny_lm()
     snapshots = {}
@@ -86,14 +86,16 @@ def test_keyboard_interrupt_returns_finished_epochs_and_model_trained_so_far():
     history = fit_keras(
         model, copy_task(), epochs=4, batch_size=16, callbacks=[stop], progress=False
     )
-    assert history.interrupted and history.epochs == 1 and "epoch 2" in history.stopped_reason
+    # two steps of epoch 2 ran: the weights keep them and the History records them
+    assert history.interrupted and history.epochs == 2 and history.partial == {2: 2}
+    assert "epoch 2, after 2 of 4 training steps" in history.stopped_reason
     assert all(
         np.array_equal(a, b) for a, b in zip(model.get_weights(), snapshots["at"], strict=True)
     )
     history = fit_keras(
-        model, copy_task(), epochs=2, history=history, batch_size=16, progress=False
+        model, copy_task(), epochs=3, history=history, batch_size=16, progress=False
     )
-    assert history.epochs == 2 and not history.interrupted
+    assert history.epochs == 3 and not history.interrupted
 
 
 def test_clip_norm_bounds_the_update_of_one_sgd_step():

@@ -115,7 +115,7 @@ def test_same_seed_gives_identical_history_and_weights():
     assert same_params(runs[0][1], runs[1][1])
 
 
-def test_keyboard_interrupt_returns_finished_epochs_and_model_trained_so_far():
+def test_keyboard_interrupt_keeps_the_steps_taken_and_records_the_partial_epoch():
     rnnkit.setup(0)
     model = TinyLM()
     x, y = copy_task()
@@ -127,9 +127,10 @@ def test_keyboard_interrupt_returns_finished_epochs_and_model_trained_so_far():
         return 0.01
 
     history = fit_torch(model, data, epochs=4, lr_schedule=schedule, progress=False)
-    assert history.interrupted and history.epochs == 1
-    assert "epoch 2" in history.stopped_reason
-    # two steps of epoch 2 ran before the interrupt, and the model keeps them
+    # two steps of epoch 2 ran before the interrupt: the model keeps them, the History
+    # records epoch 2 as partial, with the mean over those two steps
+    assert history.interrupted and history.epochs == 2 and history.partial == {2: 2}
+    assert "epoch 2, after 2 of 4 training steps" in history.stopped_reason
     assert not same_params(params(model), snapshots[1])
     # the notebook can go on from there
     history = fit_torch(model, data, epochs=3, history=history, progress=False)

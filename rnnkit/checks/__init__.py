@@ -15,9 +15,13 @@ from rnnkit.checks.core import (
     NOT_ATTEMPTED,
     Case,
     CheckResult,
+    as_scalar,
     compare_arrays,
     compare_equal,
+    compare_scalar,
+    protect,
     run_check,
+    same_answer,
 )
 from rnnkit.checks.forecast import check_make_windows
 from rnnkit.checks.gates import check_gru_step, check_lstm_step
@@ -42,7 +46,11 @@ __all__ = [
     "check_param_count",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",
+    "as_scalar",
     "compare_arrays",
     "compare_equal",
+    "compare_scalar",
+    "protect",
     "run_check",
+    "same_answer",
 ]

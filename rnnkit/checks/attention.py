@@ -8,10 +8,12 @@ Jointly Learning to Align and Translate", eq. 6 and appendix A.1.2):
     a   = softmax(e) over the valid j      weights, 0 on padding, summing to 1
     c   = sum_j a_j k_j                    context: the keys averaged by a
 
-Every case hands over read-only float64 arrays with ``query`` and ``keys`` of
-different widths (so a transposed weight fails loudly) and some rows padded at the
-end, so forgetting the mask changes the answer. Each known mistake is a small
-variant of the reference, so the feedback can name it.
+Every case has ``query`` and ``keys`` of different widths (so a transposed weight
+fails loudly) and some rows padded at the end, so forgetting the mask changes the
+answer; one row of every case has no padding, so an inverted mask leaves it without
+a single valid score (all ``-inf``, a softmax of ``0 / 0``), which the feedback
+explains. Each known mistake is a small variant of the reference, so the feedback
+can name it.
 """
 
 from __future__ import annotations
@@ -42,22 +44,39 @@ def additive_attention(query, keys, mask, W_q, W_k, v):
     return context, weights
 
 
-def _variant(axis: int = 1, masked: str = "before", tanh: bool = True, dot: bool = False):
-    """Additive attention with one deliberate error, for the mistake list."""
+def _variant(
+    axis: int = 1,
+    masked: str = "before",
+    tanh: bool = True,
+    dot: bool = False,
+    values=None,
+    swap_weights: bool = False,
+):
+    """Additive attention with one deliberate error, for the mistake list.
+
+    ``masked``: ``"before"`` (right), ``"none"``, ``"after"`` (weights zeroed, not
+    renormalised), ``"inverted"`` (padding kept, valid positions masked), ``"zero"``
+    (masked scores set to 0 rather than -inf). ``values(keys, W_k)`` replaces the
+    keys that the weights average; ``swap_weights`` projects the query with W_k.
+    """
 
     def attend(query, keys, mask, W_q, W_k, v):
+        if swap_weights:
+            W_q, W_k = W_k, W_q
         q, k = query @ W_q, keys @ W_k  # (B, A), (B, T, A)
         if dot:
             scores = np.einsum("ba,bta->bt", q, k)  # (B, T)
         else:
             a = q[:, None, :] + k  # (B, T, A)
             scores = (np.tanh(a) if tanh else a) @ v  # (B, T)
-        if masked == "before":
-            scores = np.where(mask, scores, -np.inf)
+        if masked in ("before", "inverted", "zero"):
+            keep = ~mask if masked == "inverted" else mask
+            scores = np.where(keep, scores, 0.0 if masked == "zero" else -np.inf)
         weights = _softmax(scores, axis=axis)
         if masked == "after":
             weights = weights * mask  # zeroed, but no longer summing to 1
-        return np.einsum("bt,bth->bh", weights, keys), weights
+        averaged = keys if values is None else values(keys, W_k)  # (B, T, Hk) or (B, T, A)
+        return np.einsum("bt,bth->bh", weights, averaged), weights
 
     return attend
 
@@ -80,25 +99,38 @@ MISTAKES = [
         "score with a dot product (q W_q) . (k W_k) instead of the additive v . tanh(q W_q + k W_k)",
         _variant(dot=True),
     ),
+    (
+        "invert the mask: mask is True on the valid positions, so keep the scores where "
+        "mask is True and put -inf on the padding",
+        _variant(masked="inverted"),
+    ),
+    (
+        "set the masked scores to 0 instead of -inf: exp(0) = 1 still gives the padding "
+        "a share of the weight",
+        _variant(masked="zero"),
+    ),
+    (
+        "average the projected keys k W_k instead of the keys themselves: the context is "
+        "sum_j a_j k_j, of the keys' width",
+        _variant(values=lambda keys, W_k: keys @ W_k),
+    ),
+    (
+        "swap W_q and W_k: the query (width Hq) meets W_q (Hq x A), the keys (width Hk) "
+        "meet W_k (Hk x A)",
+        _variant(swap_weights=True),
+    ),
 ]
-
-
-def _frozen(array) -> np.ndarray:
-    array = np.array(array, dtype=np.float64)
-    array.setflags(write=False)
-    return array
 
 
 def _case(label: str, seed: int, lengths: tuple[int, ...], width: int, hq: int, hk: int, a: int):
     rng = np.random.default_rng(seed)
     b = len(lengths)
-    query = _frozen(rng.normal(size=(b, hq)))
-    keys = _frozen(rng.normal(size=(b, width, hk)))
+    query = rng.normal(size=(b, hq))
+    keys = rng.normal(size=(b, width, hk))
     mask = np.arange(width)[None, :] < np.array(lengths)[:, None]  # (B, T)
-    mask.setflags(write=False)
-    W_q = _frozen(rng.normal(scale=0.7, size=(hq, a)))
-    W_k = _frozen(rng.normal(scale=0.7, size=(hk, a)))
-    v = _frozen(rng.normal(scale=1.5, size=a))
+    W_q = rng.normal(scale=0.7, size=(hq, a))
+    W_k = rng.normal(scale=0.7, size=(hk, a))
+    v = rng.normal(scale=1.5, size=a)
     return Case(label, (query, keys, mask, W_q, W_k, v))
 
 
@@ -120,7 +152,22 @@ def _compare(got, expected) -> str | None:
         )
         if (problem := compare_arrays(g, e, name, axes)) is not None
     ]
-    return "; ".join(problems) if problems else None
+    return "; ".join(problems + _nan_rows(got[1])) if problems else None
+
+
+def _nan_rows(weights) -> list[str]:
+    """Explain rows of weights that are all NaN: a softmax over scores all ``-inf``."""
+    try:
+        rows = np.flatnonzero(np.isnan(np.asarray(weights, dtype=float)).all(axis=-1))
+    except Exception:  # not an array of rows: the shape message says enough
+        return []
+    if rows.size == 0:
+        return []
+    return [
+        f"every weight of batch row {int(rows[0])} is NaN: that is a softmax over a row whose "
+        "scores are all -inf (every position masked out), exp(-inf) / sum = 0 / 0; mask is "
+        "True on the valid positions"
+    ]
 
 
 def check_additive_attention(fn) -> CheckResult:

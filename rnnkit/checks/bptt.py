@@ -46,19 +46,24 @@ def compare_step_backward(got, expected) -> str | None:
     return None
 
 
-def _step_backward(derivative, prev_term="U.T", w_term="W.T", bias="sum", swap=False):
+def _step_backward(derivative, prev_term="U.T", w_term="W.T", bias="sum", flaw=""):
     """A backward step built from named parts, so each mistake differs from the right
-    step in exactly one place."""
+    step in exactly one place. ``flaw``: ``"swap"`` (dW and dU swapped), ``"transposed"``
+    (``da_t.T @ x_t``), ``"raw"`` (``dh_t`` instead of ``da_t`` into ``dx_t``, ``dh_prev``)."""
 
     def step(dh_t, cache, params):
         x_t, h_prev, h_t = cache
         W, U = params["W"], params["U"]
         da_t = dh_t * derivative(h_t, h_prev)  # (B, H)
-        dU_from, dW_from = (x_t, h_prev) if swap else (h_prev, x_t)
-        db = {"sum": da_t.sum(axis=0), "mean": da_t.mean(axis=0), "none": da_t}[bias]
-        grads = {"W": dW_from.T @ da_t, "U": dU_from.T @ da_t, "b": db}
+        dU_from, dW_from = (x_t, h_prev) if flaw == "swap" else (h_prev, x_t)
+        db = {"sum": da_t.sum(0), "mean": da_t.mean(0), "rows": da_t.sum(1), "none": da_t}[bias]
+        if flaw == "transposed":
+            grads = {"W": da_t.T @ dW_from, "U": da_t.T @ dU_from, "b": db}  # (H, F), (H, H)
+        else:
+            grads = {"W": dW_from.T @ da_t, "U": dU_from.T @ da_t, "b": db}  # (F, H), (H, H)
         matrices = {"U.T": U.T, "U": U, "W.T": W.T}
-        return da_t @ matrices[w_term], da_t @ matrices[prev_term], grads
+        back = dh_t if flaw == "raw" else da_t
+        return back @ matrices[w_term], back @ matrices[prev_term], grads
 
     return step
 
@@ -82,6 +87,11 @@ MISTAKES = [
         _step_backward(lambda h_t, h_prev: h_t * (1.0 - h_t)),
     ),
     (
+        "apply tanh once more: h_t is already tanh(a_t), so the derivative is 1 - h_t**2, "
+        "not 1 - tanh(h_t)**2",
+        _step_backward(lambda h_t, h_prev: 1.0 - np.tanh(h_t) ** 2),
+    ),
+    (
         "forget to transpose U: with row vectors dh_prev = da_t @ U.T, not da_t @ U",
         _step_backward(_tanh_prime, prev_term="U"),
     ),
@@ -100,9 +110,24 @@ MISTAKES = [
         _step_backward(_tanh_prime, bias="mean"),
     ),
     (
+        "sum the bias gradient over the hidden axis (axis=1) instead of the batch axis "
+        "(axis=0): db has b's shape (hidden,)",
+        _step_backward(_tanh_prime, bias="rows"),
+    ),
+    (
         "swap dW and dU: dW = x_t.T @ da_t multiplies the input, dU = h_prev.T @ da_t the "
         "previous state",
-        _step_backward(_tanh_prime, swap=True),
+        _step_backward(_tanh_prime, flaw="swap"),
+    ),
+    (
+        "compute dW = da_t.T @ x_t (and dU likewise): a gradient has its parameter's shape, "
+        "dW = x_t.T @ da_t is (features, hidden)",
+        _step_backward(_tanh_prime, flaw="transposed"),
+    ),
+    (
+        "send dh_t instead of da_t back into dx_t and dh_prev: they are reached through "
+        "the tanh too, so both use da_t = dh_t * (1 - h_t**2)",
+        _step_backward(_tanh_prime, flaw="raw"),
     ),
 ]
 

@@ -10,8 +10,9 @@ vector must ignore that padding:
 * :func:`last_valid_state_reference`: ``outputs[b, len_b - 1]``.
 
 The cases fill the padded steps with large non-zero values, so any answer that reads
-them is visibly wrong, and hand the learner read-only float64 arrays. Each known
-mistake is a function that makes it, so the feedback can name it.
+them is visibly wrong (:func:`~rnnkit.checks.core.run_check` hands the learner
+read-only copies). Each known mistake is a function that makes it, so the feedback
+can name it.
 """
 
 from __future__ import annotations
@@ -21,12 +22,6 @@ import numpy as np
 from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
 
 _AXES = ("batch", "hidden")
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array)
-    array.setflags(write=False)
-    return array
 
 
 def _valid(outputs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -68,6 +63,20 @@ def _mean_over_batch(outputs, lengths):
     return (outputs * _valid(outputs, lengths)).sum(axis=0) / outputs.shape[0]  # (T, H)
 
 
+def _lengths_without_axis(outputs, lengths):  # (B, H) / (B,): fails to broadcast
+    return (outputs * _valid(outputs, lengths)).sum(axis=1) / lengths
+
+
+def _sum_not_mean(outputs, lengths):
+    return (outputs * _valid(outputs, lengths)).sum(axis=1)  # (B, H), never divided
+
+
+def _mean_of_padding(outputs, lengths):
+    padding = 1.0 - _valid(outputs, lengths)  # (B, T, 1): t >= length
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (outputs * padding).sum(axis=1) / padding.sum(axis=1)  # 0 / 0 on full rows
+
+
 MASKED_MEAN_MISTAKES = [
     (
         "average over all time steps, padding included (outputs.mean(axis=1))",
@@ -86,6 +95,17 @@ MASKED_MEAN_MISTAKES = [
         _one_valid_step_too_few,
     ),
     ("average over the batch axis (axis=0) instead of the time axis (axis=1)", _mean_over_batch),
+    ("sum the valid steps without dividing by each row's length", _sum_not_mean),
+    (
+        "divide the (batch, hidden) sums by lengths of shape (batch,): NumPy aligns the "
+        "last axes, so divide by lengths[:, None]",
+        _lengths_without_axis,
+    ),
+    (
+        "average the padding steps (t >= length) instead of the valid ones (t < length); "
+        "a row without padding then averages nothing, 0 / 0 = NaN",
+        _mean_of_padding,
+    ),
 ]
 
 
@@ -96,7 +116,7 @@ def _case(label: str, seed: int, lengths: list[int], time: int, hidden: int) -> 
     outputs = np.tanh(rng.normal(size=(len(lengths), time, hidden)))  # (B, T, H)
     junk = rng.uniform(2.0, 5.0, size=outputs.shape) * rng.choice([-1.0, 1.0], size=outputs.shape)
     outputs = np.where(_valid(outputs, lengths_arr) > 0, outputs, junk)
-    return Case(label, (_frozen(outputs), _frozen(lengths_arr)))
+    return Case(label, (outputs, lengths_arr))
 
 
 # lengths never all equal T (padding matters) and never all equal (per-row lengths
@@ -148,6 +168,18 @@ def _first_step(outputs, lengths):
     return outputs[:, 0]
 
 
+def _mean_of_valid(outputs, lengths):
+    return masked_mean_reference(outputs, lengths)  # exercise 8.1's readout
+
+
+def _rows_by_length(outputs, lengths):  # the two indices in the wrong order
+    return outputs[np.asarray(lengths) - 1, np.arange(outputs.shape[0])]
+
+
+def _longest_row_step(outputs, lengths):
+    return outputs[:, int(np.max(lengths)) - 1]  # (B, H): one step for every row
+
+
 def _without_row_index(outputs, lengths):
     return outputs[:, np.asarray(lengths) - 1]  # (B, B, H): every row at every length
 
@@ -163,9 +195,23 @@ LAST_STATE_MISTAKES = [
     ),
     ("take outputs[:, 0], the first step", _first_step),
     (
+        "index outputs[lengths - 1, rows]: the first index is the batch row, the second "
+        "the time step, outputs[np.arange(batch), lengths - 1]",
+        _rows_by_length,
+    ),
+    (
+        "take one step, lengths.max() - 1, for every row: each row has its own last step",
+        _longest_row_step,
+    ),
+    (
         "write outputs[:, lengths - 1], which picks every row at every length, shape "
         "(batch, batch, hidden); index the rows too: outputs[np.arange(batch), lengths - 1]",
         _without_row_index,
+    ),
+    (
+        "average the valid steps (the readout of exercise 8.1) instead of taking the last "
+        "one, outputs[b, lengths[b] - 1]",
+        _mean_of_valid,
     ),
 ]
 

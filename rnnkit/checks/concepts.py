@@ -26,15 +26,17 @@ def torch_gru_shapes(batch, time, features, hidden, num_layers, bidirectional):
     return tuple(output.shape), tuple(h_n.shape)
 
 
-def _shapes_wrong(output_rule, state_rule):
+def _shapes_wrong(output_rule, state_rule, swap: bool = False):
     def shapes(batch, time, features, hidden, num_layers, bidirectional):
         d = 2 if bidirectional else 1
-        return output_rule(batch, time, hidden, d), state_rule(batch, hidden, num_layers, d)
+        output = output_rule(batch, time, hidden, num_layers, d)
+        state = state_rule(batch, hidden, num_layers, d)
+        return (state, output) if swap else (output, state)
 
     return shapes
 
 
-def _right_output(b, t, h, d):
+def _right_output(b, t, h, n, d):
     return (b, t, d * h)
 
 
@@ -50,7 +52,12 @@ SHAPE_MISTAKES = [
     ),
     (
         "forget that a bidirectional layer concatenates both directions in the output",
-        _shapes_wrong(lambda b, t, h, d: (b, t, h), _right_state),
+        _shapes_wrong(lambda b, t, h, n, d: (b, t, h), _right_state),
+    ),
+    (
+        "leave bidirectional out altogether: the output concatenates both directions, "
+        "(batch, time, 2 * hidden), and h_n keeps one state per layer and direction",
+        _shapes_wrong(lambda b, t, h, n, d: (b, t, h), lambda b, h, n, d: (n, b, h)),
     ),
     (
         "leave the direction factor out of h_n (it keeps one final state per layer and direction)",
@@ -59,6 +66,26 @@ SHAPE_MISTAKES = [
     (
         "return the final state of the last layer only (h_n holds every layer's)",
         _shapes_wrong(_right_output, lambda b, h, n, d: (d, b, h)),
+    ),
+    (
+        "return the output time-major, (time, batch, ...): with batch_first=True it is "
+        "(batch, time, directions * hidden)",
+        _shapes_wrong(lambda b, t, h, n, d: (t, b, d * h), _right_state),
+    ),
+    (
+        "return (h_n shape, output shape): the function returns (output shape, h_n shape), "
+        "in the order nn.GRU returns (output, h_n)",
+        _shapes_wrong(_right_output, _right_state, swap=True),
+    ),
+    (
+        "multiply the output width by the number of layers (the output holds the last "
+        "layer's states only: (batch, time, directions * hidden))",
+        _shapes_wrong(lambda b, t, h, n, d: (b, t, n * d * h), _right_state),
+    ),
+    (
+        "concatenate the two directions in h_n as in the output (h_n keeps them apart: "
+        "(layers * directions, batch, hidden))",
+        _shapes_wrong(_right_output, lambda b, h, n, d: (n, b, d * h)),
     ),
 ]
 
@@ -108,13 +135,24 @@ def framework_param_count(cell, input_size, hidden_size, framework):
     return layer.count_params()
 
 
-def _count_wrong(gates=None, torch_biases=2, keras_biases=1, keras_gru_biases=2, recurrent=True):
+def _count_wrong(
+    gates=None,
+    torch_biases=2,
+    keras_biases=1,
+    keras_gru_biases=2,
+    recurrent=True,
+    input_width=None,
+):
+    """A parameter count with one deliberate error; ``input_width(i, h)`` is the number of
+    rows the learner gives W (``i`` when right)."""
+
     def count(cell, input_size, hidden_size, framework):
         g = gates.get(cell, GATES[cell]) if gates else GATES[cell]
         biases = torch_biases if framework == "torch" else keras_biases
         if framework == "keras" and cell == "gru":
             biases = keras_gru_biases
-        weights = input_size + (hidden_size if recurrent else 0)
+        rows = input_width(input_size, hidden_size) if input_width else input_size
+        weights = rows + (hidden_size if recurrent else 0)
         return g * (hidden_size * weights + biases * hidden_size)
 
     return count
@@ -136,6 +174,19 @@ COUNT_MISTAKES = [
         _count_wrong(keras_gru_biases=1),
     ),
     ("give Keras two biases per gate, as PyTorch has", _count_wrong(keras_biases=2)),
+    (
+        "leave out the biases (each gate has hidden_size of them, two sets in PyTorch)",
+        _count_wrong(torch_biases=0, keras_biases=0, keras_gru_biases=0),
+    ),
+    (
+        "size the input weights W as hidden x hidden (W maps the input: input_size x hidden)",
+        _count_wrong(input_width=lambda i, h: h),
+    ),
+    (
+        "count one set of weights for every cell (an LSTM has 4 blocks of W, U and biases, "
+        "a GRU 3)",
+        _count_wrong(gates={"lstm": 1, "gru": 1}),
+    ),
 ]
 
 COUNT_CASES = [

@@ -10,12 +10,24 @@ each answer with the reference. The checker returns a :class:`CheckResult`:
   by how much, and, when the answer matches a known mistake, which one;
 * ``correct`` -- ``result.use`` is the learner's own function.
 
+Every check, whatever the exercise, works the same way (:func:`run_check`):
+
+1. the reference runs first, on its own copy of the case;
+2. the learner's function gets read-only deep copies (:func:`protect`), so an in-place
+   update cannot change the reference's answer or the stored cases; a write is
+   reported as "your function modified its input";
+3. the comparison and the search for a known mistake run inside the checker's error
+   handling: whatever the learner returns, the check gives feedback, never a traceback.
+
 The result displays itself in a notebook, so a check cell ends with the check call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+import inspect
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +38,10 @@ INCORRECT = "incorrect"
 CORRECT = "correct"
 
 _ICONS = {NOT_ATTEMPTED: "⏳", INCORRECT: "❌", CORRECT: "✅"}
+_TRY_AGAIN = (
+    "Replace the `raise NotImplementedError` with your code, then run this cell again. "
+    "Until then the chapter uses the reference implementation."
+)
 
 
 @dataclass
@@ -62,15 +78,30 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Case:
-    """One call of the learner's function: its arguments and a label for feedback."""
+    """One call of the learner's function: its arguments and a label for feedback.
+
+    ``lesson`` is what the case is there to expose (a stress case: huge logits, a long
+    sequence); it is added to the feedback when an answer fails on this case.
+    """
 
     label: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    lesson: str = ""
 
 
 Comparer = Callable[[Any, Any], "str | None"]
 """Compares (got, expected); returns None when they agree, else what is wrong."""
+
+
+@dataclass
+class _Attempt:
+    """The learner's answer on one case, or why there is none."""
+
+    answer: Any = None
+    problem: str | None = None
+    error: Exception | None = None  # what the learner's function raised, if anything
+    not_attempted: bool = False
 
 
 def run_check(
@@ -84,54 +115,253 @@ def run_check(
     """Run ``learner`` on every case and judge it against ``reference``.
 
     ``mistakes`` pairs a description of a common error with a function that makes
-    it; when the learner's answer equals that function's answer, the feedback names
-    the mistake. The first failing case stops the check: one clear message beats ten.
+    it; when the learner's answer equals that function's answer (NaN matching NaN),
+    or the learner's function fails exactly as that function does (same exception,
+    same message), the feedback names the mistake. The first failing case stops the
+    check: one clear message beats ten.
     """
     if not callable(learner):
         raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__}")
     for case in cases:
-        try:
-            got = learner(*case.args, **case.kwargs)
-        except NotImplementedError:
-            return CheckResult(
-                exercise,
-                NOT_ATTEMPTED,
-                [
-                    "Replace the `raise NotImplementedError` with your code, then run this cell "
-                    "again. Until then the chapter uses the reference implementation."
-                ],
-                reference,
-            )
-        except Exception as error:  # the learner's bug, reported rather than raised
-            message = f"{case.label}: your function raised {type(error).__name__}: {error}"
-            return CheckResult(exercise, INCORRECT, [message], reference)
-        expected = reference(*case.args, **case.kwargs)
-        problem = compare(got, expected)
+        expected = _call(reference, case)  # first, on its own copy of the case
+        attempt = _attempt(learner, case)
+        if attempt.not_attempted:
+            return CheckResult(exercise, NOT_ATTEMPTED, [_TRY_AGAIN], reference)
+        problem = attempt.problem or _compare_safely(compare, attempt.answer, expected)
         if problem is None:
             continue
         messages = [f"{case.label}: {problem}"]
-        for description, wrong in mistakes:
-            if compare(got, wrong(*case.args, **case.kwargs)) is None:
-                messages.append(f"This is what you get if you {description}.")
-                break
+        if case.lesson:
+            messages.append(case.lesson)
+        messages += _known_mistake(attempt, learner, case, cases, mistakes)
         return CheckResult(exercise, INCORRECT, messages, reference)
     checked = f"All {len(cases)} cases agree with the reference." if len(cases) > 1 else ""
     return CheckResult(exercise, CORRECT, [checked] if checked else [], learner)
 
 
+def protect(value: Any) -> Any:
+    """A deep copy of ``value`` whose NumPy arrays are read-only (and cannot be made
+    writable again: each is a view of a read-only copy)."""
+    if isinstance(value, np.ndarray):
+        base = np.array(value, copy=True)
+        base.setflags(write=False)
+        return base.view()
+    if isinstance(value, Mapping):
+        return {key: protect(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [protect(item) for item in value]
+        if isinstance(value, list):
+            return items
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # namedtuples
+    return copy.deepcopy(value)
+
+
+def _call(fn: Callable, case: Case) -> Any:
+    return fn(*protect(case.args), **protect(case.kwargs))
+
+
+def _attempt(learner: Callable, case: Case) -> _Attempt:
+    args, kwargs = protect(case.args), protect(case.kwargs)
+    try:
+        answer = learner(*args, **kwargs)
+    except NotImplementedError:
+        return _Attempt(not_attempted=True)
+    except Exception as error:  # the learner's bug, reported rather than raised
+        if isinstance(error, ValueError) and "read-only" in str(error):
+            return _Attempt(problem=_modified(f"(it wrote into a read-only argument: {error})"))
+        return _Attempt(problem=_describe_error(error, case), error=error)
+    changed = _changed_argument(learner, case, args, kwargs)
+    if changed is not None:
+        return _Attempt(problem=_modified(f"`{changed}`"))
+    return _Attempt(answer=answer)
+
+
+def _modified(which: str) -> str:
+    return (
+        f"your function modified its input {which}. Work on a copy (`x = x.copy()`) or "
+        "build new arrays: the caller's data must stay as they were."
+    )
+
+
+def _describe_error(error: Exception, case: Case) -> str:
+    text = " ".join(str(error).split())[:300]
+    message = f"your function raised {type(error).__name__}: {text}"
+    if isinstance(error, KeyError):
+        for item in (*case.args, *case.kwargs.values()):
+            if isinstance(item, Mapping):
+                message += f"; the dict it was given has the keys {sorted(map(str, item))}"
+                break
+    return message
+
+
+def _changed_argument(learner: Callable, case: Case, args: tuple, kwargs: dict) -> str | None:
+    """The name of the first argument the learner changed (lists and dicts included)."""
+    try:
+        names = list(inspect.signature(learner).parameters)
+    except (TypeError, ValueError):
+        names = []
+    for i, (given, original) in enumerate(zip(args, case.args, strict=True)):
+        if not _identical(given, original):
+            return names[i] if i < len(names) else f"argument {i + 1}"
+    for key, given in kwargs.items():
+        if not _identical(given, case.kwargs[key]):
+            return key
+    return None
+
+
+def _identical(a: Any, b: Any) -> bool:
+    if isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    if isinstance(b, Mapping):
+        return (
+            isinstance(a, Mapping)
+            and a.keys() == b.keys()
+            and all(_identical(a[k], b[k]) for k in b)
+        )
+    if isinstance(b, (list, tuple)):
+        return isinstance(a, (list, tuple)) and len(a) == len(b) and all(map(_identical, a, b))
+    try:
+        return bool(a == b)
+    except Exception:  # an object without a usable ==
+        return True
+
+
+def _compare_safely(compare: Comparer, got: Any, expected: Any) -> str | None:
+    try:
+        return compare(got, expected)
+    except Exception as error:  # an answer of a form the comparer did not foresee
+        text = " ".join(str(error).split())[:200]
+        return (
+            f"your answer (a {type(got).__name__}) could not be compared with the expected "
+            f"{_kind(expected)}: {type(error).__name__}: {text}"
+        )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"{type(value).__name__} of {len(value)} items"
+    return type(value).__name__
+
+
+def _known_mistake(
+    attempt: _Attempt,
+    learner: Callable,
+    case: Case,
+    cases: Sequence[Case],
+    mistakes: Sequence[tuple[str, Callable]],
+) -> list[str]:
+    """``["This is what you get if you ..."]`` for the mistake the attempt repeats, else ``[]``.
+
+    A mistake that behaves like the learner's function on every case is preferred to
+    one that only matches on the failing case (two mistakes can coincide there).
+    """
+    if attempt.problem is not None and attempt.error is None:
+        return []  # no answer to compare: the input was modified
+    matching = [(d, w) for d, w in mistakes if _same_outcome(attempt, _outcome(w, case))]
+    others = [other for other in cases if other is not case]
+    for description, wrong in matching:
+        if all(_same_outcome(_attempt(learner, o), _outcome(wrong, o)) for o in others):
+            return [f"This is what you get if you {description}."]
+    return [f"This is what you get if you {matching[0][0]}."] if matching else []
+
+
+def _outcome(wrong: Callable, case: Case) -> _Attempt:
+    """What a mistake function gives on ``case``: its answer, or the error it raises."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _Attempt(answer=_call(wrong, case))
+    except Exception as error:
+        return _Attempt(problem="raised", error=error)
+
+
+def _same_outcome(ours: _Attempt, theirs: _Attempt) -> bool:
+    """Same answer (within tolerance, NaN matching NaN), or the same exception and message."""
+    if ours.not_attempted or (ours.problem is not None and ours.error is None):
+        return False
+    if ours.error is not None or theirs.error is not None:
+        return type(ours.error) is type(theirs.error) and str(ours.error) == str(theirs.error)
+    return same_answer(ours.answer, theirs.answer)
+
+
+def same_answer(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+    """Whether two answers agree: arrays, numbers, tuples and dicts of them, within
+    tolerance, NaN matching NaN, a one-element array matching a number."""
+    try:
+        if isinstance(a, Mapping) or isinstance(b, Mapping):
+            return (
+                isinstance(a, Mapping)
+                and isinstance(b, Mapping)
+                and a.keys() == b.keys()
+                and all(same_answer(a[k], b[k], rtol, atol) for k in a)
+            )
+        try:
+            x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        except (TypeError, ValueError):  # ragged tuples, strings, objects
+            if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+                pairs = zip(a, b, strict=False)
+                return len(a) == len(b) and all(same_answer(p, q, rtol, atol) for p, q in pairs)
+            return bool(a == b)
+        if x.size == y.size == 1:
+            x, y = x.reshape(1), y.reshape(1)
+        return x.shape == y.shape and np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True)
+    except Exception:  # whatever the learner returned, no match rather than a crash
+        return False
+
+
 def compare_equal(got: Any, expected: Any) -> str | None:
-    """Exact comparison for ints, strings and tuples of them (shapes, counts)."""
+    """Exact comparison for ints, strings and tuples of them (shapes, counts).
+
+    Equivalent forms agree: a list or a NumPy array of ints equals the tuple,
+    ``torch.Size`` equals the tuple, ``np.int64(3)`` equals ``3``.
+    """
     if _normalise(got) == _normalise(expected):
         return None
-    return f"expected {expected!r}, got {got!r}"
+    return f"expected {_normalise(expected)!r}, got {_normalise(got)!r}"
 
 
 def _normalise(value: Any) -> Any:
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        value = value.tolist()  # NumPy arrays and scalars, torch tensors
     if isinstance(value, (list, tuple)):
         return tuple(_normalise(v) for v in value)
-    if isinstance(value, np.integer):
-        return int(value)
     return value
+
+
+def as_scalar(value: Any) -> float | None:
+    """``value`` as a float if it is one number (a Python or NumPy number, a 0-d or
+    one-element array or tensor, a one-element list), else ``None``."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        return None
+    try:
+        if hasattr(value, "detach"):  # a torch tensor, maybe requiring grad
+            value = value.detach().cpu().numpy()
+        arr = np.asarray(value, dtype=float)
+    except Exception:
+        return None
+    return float(arr.reshape(-1)[0]) if arr.size == 1 else None
+
+
+def compare_scalar(
+    got: Any, expected: float, name: str = "the answer", rtol: float = 1e-9, atol: float = 1e-12
+) -> str | None:
+    """Compare one number, in whatever equivalent form it comes; say "expected X, got Y"."""
+    value = as_scalar(got)
+    if value is None:
+        shape = f" of shape {tuple(np.shape(got))}" if hasattr(got, "shape") else ""
+        return f"{name} should be one number, got a {type(got).__name__}{shape}"
+    if not np.isfinite(value):
+        return f"{name} should be a finite number: expected {expected:.6g}, got {value}"
+    if np.isclose(value, expected, rtol=rtol, atol=atol):
+        return None
+    return f"{name}: expected {expected:.6g}, got {value:.6g} (off by {abs(value - expected):.3g})"
 
 
 def compare_arrays(
@@ -145,35 +375,46 @@ def compare_arrays(
     """Compare a learner's array with the expected one and say precisely what differs.
 
     ``axes`` names the dimensions (e.g. ``("batch", "time", "hidden")``) so that the
-    feedback can say *where* the largest difference is. When a ``"time"`` axis is
-    named, an answer shifted by one step is recognised and reported as such.
+    feedback can say *where* the largest difference is, or where the first NaN is.
+    When a ``"time"`` axis is named, an answer shifted by one step is recognised and
+    reported as such. A 0-d ``expected`` is compared as a number ("expected X, got Y").
     """
+    expected = np.asarray(expected, dtype=float)
+    if expected.ndim == 0:
+        return compare_scalar(got, float(expected), name, rtol, atol)
     try:
         got_arr = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # ragged lists, strings, tensors that require grad
         return f"{name} should be a NumPy array, got {type(got).__name__}"
-    expected = np.asarray(expected, dtype=float)
     layout = f" = ({', '.join(axes)})" if axes and len(axes) == expected.ndim else ""
     if got_arr.shape != expected.shape:
         return f"{name} should have shape {expected.shape}{layout}, got {got_arr.shape}"
-    if not np.all(np.isfinite(got_arr)):
-        return f"{name} contains NaN or inf"
+    finite = np.isfinite(got_arr)
+    if not finite.all():
+        where = np.unravel_index(int(np.argmin(finite)), finite.shape)
+        count = int(finite.size - finite.sum())
+        return (
+            f"{name} has {count} NaN or inf value(s), the first at {_place(where, axes)}: "
+            f"got {got_arr[where]}, expected {expected[where]:.6g}"
+        )
     if np.allclose(got_arr, expected, rtol=rtol, atol=atol):
         return None
     diff = np.abs(got_arr - expected)
     where = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    if axes and len(axes) == expected.ndim:
-        place = ", ".join(f"{axis} {i}" for axis, i in zip(axes, where, strict=True))
-    else:
-        place = f"index {tuple(int(i) for i in where)}"
     message = (
-        f"{name} differs most at {place}: expected {expected[where]:.6g}, "
+        f"{name} differs most at {_place(where, axes)}: expected {expected[where]:.6g}, "
         f"got {got_arr[where]:.6g} (off by {diff[where]:.3g})"
     )
     shift = _time_shift(got_arr, expected, axes, rtol, atol)
     if shift:
         message += f"; your values look shifted {shift} in time"
     return message
+
+
+def _place(where: tuple, axes: Sequence[str] | None) -> str:
+    if axes and len(axes) == len(where):
+        return ", ".join(f"{axis} {i}" for axis, i in zip(axes, where, strict=True))
+    return f"index {tuple(int(i) for i in where)}"
 
 
 def _time_shift(got, expected, axes, rtol, atol) -> str | None:

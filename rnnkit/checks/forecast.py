@@ -39,12 +39,11 @@ def _flat_x(series, window):
     return x[..., 0], y
 
 
-def _one_window_too_many(series, window):
+def _one_window_too_many(series, window):  # fails as the learner's loop does
     series = np.asarray(series, dtype=float)
-    starts = np.arange(len(series) - window + 1)
-    x = series[starts[:, None] + np.arange(window)[None, :]][..., None]
-    y = np.append(series, np.nan)[starts + window][:, None]
-    return x, y
+    pairs = [(series[i : i + window], series[i + window]) for i in range(len(series) - window + 1)]
+    x, y = (np.array(column) for column in zip(*pairs, strict=True))
+    return x[..., None], y[:, None]
 
 
 def _one_window_too_few(series, window):
@@ -55,6 +54,16 @@ def _one_window_too_few(series, window):
 def _flat_y(series, window):
     x, y = make_windows(series, window)
     return x, y[:, 0]
+
+
+def _window_holds_target(series, window):
+    x, y = make_windows(series, window)
+    return np.concatenate([x[:, 1:], y[:, :, None]], axis=1), y  # series[i + 1 : i + window + 1]
+
+
+def _window_on_features(series, window):
+    x, y = make_windows(series, window)
+    return x.transpose(0, 2, 1), y  # (n, 1, window)
 
 
 MISTAKES = [
@@ -72,6 +81,16 @@ MISTAKES = [
     (
         "make len(series) - window + 1 windows: the last one has no next value to predict",
         _one_window_too_many,
+    ),
+    (
+        "start each window one step late, series[i + 1 : i + window + 1]: the window then "
+        "ends with the value it should predict",
+        _window_holds_target,
+    ),
+    (
+        "put the window on the feature axis, (n, 1, window): recurrent layers read "
+        "(batch, time, features), so x is (n, window, 1)",
+        _window_on_features,
     ),
 ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
+from rnnkit.checks.core import Case, CheckResult, as_scalar, compare_scalar, run_check
 from rnnkit.data.synthetic import copy_baseline_xent
 
 
@@ -20,9 +20,9 @@ def copy_baseline(T):
 
 
 def _compare(got, expected) -> str | None:
-    if isinstance(got, bool) or not isinstance(got, (int, float)) and not hasattr(got, "__float__"):
+    if as_scalar(got) is None:
         return f"return one number (nats per step), got {type(got).__name__}"
-    return compare_arrays(float(got), expected, "the baseline", rtol=1e-9, atol=1e-12)
+    return compare_scalar(got, expected, "the baseline")
 
 
 MISTAKES = [
@@ -48,6 +48,16 @@ MISTAKES = [
     (
         "average over the last 10 steps only (ln 8): the loss is averaged over every step",
         lambda T: math.log(8),
+    ),
+    (
+        "divide by T + 10: the sequence has T + 20 steps (10 symbols, T - 1 blanks, the "
+        "delimiter, 10 answer steps)",
+        lambda T: 10 * math.log(8) / (T + 10),
+    ),
+    (
+        "return the log-probability instead of the loss: a cross-entropy -log q is "
+        "positive, here +10 ln 8 / (T + 20)",
+        lambda T: -10 * math.log(8) / (T + 20),
     ),
 ]
 

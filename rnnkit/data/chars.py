@@ -52,7 +52,14 @@ class CharVocab:
         return {c: i for i, c in enumerate(self.chars)}
 
     def encode(self, text: str) -> np.ndarray:
-        """``(len(text),)`` int64 ids; characters outside the vocabulary become 0 (``<unk>``)."""
+        """``(len(text),)`` int64 ids; characters outside the vocabulary become 0 (``<unk>``).
+
+        Raises ``TypeError`` when ``text`` is not a string (ids go back with :meth:`decode`).
+        """
+        if not isinstance(text, str):
+            raise TypeError(
+                f"text must be a str, got {type(text).__name__}; to turn ids into text use decode"
+            )
         index = self.index
         return np.array([index.get(c, 0) for c in text], dtype=np.int64)
 

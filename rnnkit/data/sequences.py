@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rnnkit.validation import require_int
+from rnnkit.validation import as_int_array, require_int
 
 PAD_ID = 0
 
@@ -33,9 +33,13 @@ def stack_sequences(
     are right-padded with ``pad_id`` up to ``L = maxlen`` (default: the longest one);
     a sequence longer than ``maxlen`` is refused rather than silently cut.
 
-    Raises ``ValueError`` on an empty list, ragged input without ``pad``, an empty
-    sequence, a non-integer or negative id, or a sequence longer than ``maxlen``.
+    Raises ``TypeError`` when ``seqs`` is not a list (or tuple, or array) of sequences,
+    or a sequence holds non-integer ids; ``ValueError`` on an empty list, ragged input
+    without ``pad``, an empty sequence, a negative id, or a sequence longer than
+    ``maxlen``.
     """
+    if isinstance(seqs, (str, bytes)) or not hasattr(seqs, "__len__"):
+        raise TypeError(f"seqs must be a list of id sequences, got {type(seqs).__name__}")
     if len(seqs) == 0:
         raise ValueError("seqs must hold at least one sequence, got an empty list")
     pad_id = require_int(pad_id, "pad_id", minimum=0)
@@ -67,8 +71,14 @@ def stack_sequences(
 
 
 def mask_from_lengths(lengths: np.ndarray, maxlen: int) -> np.ndarray:
-    """Boolean ``(n, maxlen)`` mask, ``True`` on the first ``lengths[i]`` steps of row ``i``."""
-    lengths = np.asarray(lengths)
+    """Boolean ``(n, maxlen)`` mask, ``True`` on the first ``lengths[i]`` steps of row ``i``.
+
+    ``lengths`` is 1-D, integers in ``[0, maxlen]`` (a length 0 gives a row of
+    ``False``). Raises ``TypeError`` for float lengths and ``ValueError`` for a length
+    below 0 or above ``maxlen``: a mask cannot be longer than its row.
+    """
+    maxlen = require_int(maxlen, "maxlen", minimum=1)
+    lengths = as_int_array(lengths, "lengths", ndim=1, minimum=0, maximum=maxlen)  # (n,)
     return np.arange(maxlen)[None, :] < lengths[:, None]  # (n, L)
 
 

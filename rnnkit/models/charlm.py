@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnkit.data.chars import CharVocab
 from rnnkit.validation import require_choice, require_int
 
 CELLS = ("lstm", "gru", "rnn")
@@ -47,10 +48,13 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
         p_k = \\frac{\\exp((z_k - \\max_j z_j) / \\tau)}{\\sum_i \\exp((z_i - \\max_j z_j) / \\tau)}
 
     Subtracting the maximum changes nothing mathematically and keeps ``exp`` from
-    overflowing. ``τ = 1`` gives the model's own distribution, ``τ < 1`` sharpens it
-    (``τ -> 0`` tends to the argmax), ``τ > 1`` flattens it (``τ -> inf`` tends to
-    uniform). ``logits`` is ``(..., V)`` real; the result has the same shape, float64,
-    each row summing to 1. Raises ``ValueError`` for ``τ <= 0`` or non-finite logits.
+    overflowing; subtracting it *before* dividing by ``τ`` keeps every exponent
+    ``<= 0`` for any ``τ > 0``, so even ``τ = 1e-308`` gives the argmax (ties share
+    it) rather than ``inf / inf``. ``τ = 1`` gives the model's own distribution,
+    ``τ < 1`` sharpens it (``τ -> 0`` tends to the argmax), ``τ > 1`` flattens it
+    (``τ -> inf`` tends to uniform). ``logits`` is ``(..., V)`` real; the result has
+    the same shape, float64, each row summing to 1. Raises ``ValueError`` for
+    ``τ <= 0`` or non-finite logits.
     """
     z = np.asarray(logits)
     if z.dtype.kind not in "iuf" or z.ndim == 0:
@@ -60,8 +64,9 @@ def apply_temperature(logits, temperature: float) -> np.ndarray:
     if not np.all(np.isfinite(z)):
         raise ValueError("logits must be finite, got NaN or inf")
     t = _require_temperature(temperature)
-    z = z.astype(np.float64) / t
-    z = z - z.max(axis=-1, keepdims=True)
+    z = z.astype(np.float64)
+    with np.errstate(over="ignore"):  # (z - max) / T may reach -inf: exp gives 0
+        z = (z - z.max(axis=-1, keepdims=True)) / t  # (..., V), every entry <= 0
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -72,6 +77,21 @@ def _require_temperature(temperature) -> float:
     if not np.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
     return float(temperature)
+
+
+def _check_sampling(vocab, prime, length, temperature, seed, probs_fn):
+    """The checks both samplers share; returns ``(length, numpy Generator(seed))``."""
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
+    if not isinstance(prime, str) or not prime:
+        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
+    length = require_int(length, "length", minimum=0)
+    _require_temperature(temperature)
+    if not callable(probs_fn):
+        raise TypeError(
+            f"probs_fn must be a function (logits, T) -> probabilities, got {type(probs_fn).__name__}"
+        )
+    return length, np.random.default_rng(require_int(seed, "seed", minimum=0))
 
 
 def sample_next(
@@ -191,13 +211,11 @@ def sample_torch(
     The model reads ``prime`` (encoded with ``vocab``, a :class:`~rnnkit.data.chars.CharVocab`),
     then repeatedly draws the next id from ``probs_fn(logits, temperature)`` with a
     ``numpy.random.Generator(seed)`` and feeds it back, carrying the state. Returns the
-    generated characters only (not the prime). Raises ``ValueError`` for an empty prime.
+    generated characters only (not the prime). Raises (one line) for arguments of the
+    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``CharVocab`` or a length
+    or seed that is not an integer.
     """
-    if not isinstance(prime, str) or not prime:
-        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
-    length = require_int(length, "length", minimum=0)
-    _require_temperature(temperature)
-    rng = np.random.default_rng(seed)
+    length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -302,13 +320,10 @@ def sample_keras(
 ) -> str:
     """As :func:`sample_torch`, for a :func:`keras_char_lm` model.
 
-    A stateful batch-1 copy reads ``prime`` and then one character per call.
+    A stateful batch-1 copy reads ``prime`` and then one character per call. Refuses
+    the same arguments as :func:`sample_torch`, with the same messages.
     """
-    if not isinstance(prime, str) or not prime:
-        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
-    length = require_int(length, "length", minimum=0)
-    _require_temperature(temperature)
-    rng = np.random.default_rng(seed)
+    length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
     stepper = keras_char_lm_like(model, batch_size=1, stateful=True)
     logits = stepper(vocab.encode(prime)[None].astype(np.int32), training=False)  # (1, T, V)
     out = []

@@ -110,8 +110,8 @@ class TextClassifier(nn.Module):
     ``forward(ids)`` takes ``(B, T)`` int64 ids right-padded with 0 and returns ``(B, C)``
     logits. Weights use PyTorch's default initialisation (seed with ``rnnkit.setup``
     first); the embedding row of the padding id ``0`` is zero and gets no gradient.
-    Raises ``ValueError``/``TypeError`` (one line) for ids that are not 2-D integers in
-    ``[0, V)``, a row without a first word, or a word after the padding.
+    Raises ``ValueError``/``TypeError`` (one line) for ids that are not a tensor of 2-D
+    integers in ``[0, V)``, a row without a first word, or a word after the padding.
     """
 
     def __init__(self, config: ClassifierConfig) -> None:
@@ -127,6 +127,11 @@ class TextClassifier(nn.Module):
 
     def features(self, ids: torch.Tensor) -> torch.Tensor:
         """The readout vector ``(B, D*H)`` that the dense layer sees."""
+        if not isinstance(ids, torch.Tensor):
+            raise TypeError(
+                f"ids must be a torch tensor of token ids (batch, time), got {type(ids).__name__}; "
+                "convert with torch.as_tensor(ids)"
+            )
         _check_ids(ids.detach().cpu().numpy(), self.config.vocab_size)
         lengths = (ids != 0).sum(dim=1).cpu()  # (B,) on the CPU, as packing wants
         emb = self.embedding(ids)  # (B, T, E)

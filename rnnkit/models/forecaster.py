@@ -100,20 +100,35 @@ def recursive_forecast(
     """Forecast ``steps`` values ahead with a one-step model, feeding predictions back.
 
     ``history`` holds the last ``window`` observed values (1-D, oldest first).
-    ``predict`` maps ``x (1, window, 1)`` to ``(1, 1)`` (or anything with one
-    element). Step ``k`` predicts ``y_hat_{k}`` from the newest ``window`` values of
-    ``[history, y_hat_1, ..., y_hat_{k-1}]``. Returns ``(steps,)`` float64.
+    ``predict`` maps ``x (1, window, 1)`` float32 to one value: a number, or an array
+    or tensor with one element, e.g. ``(1, 1)`` (a torch tensor that requires grad
+    too: it is detached). Step ``k`` predicts ``y_hat_{k}`` from the newest ``window``
+    values of ``[history, y_hat_1, ..., y_hat_{k-1}]``. Returns ``(steps,)`` float64.
+    Raises ``TypeError`` when ``predict`` returns something that is not a number, and
+    ``ValueError`` when it returns more than one value.
     """
     window = as_float_array(history, "history", ndim=1, dims="(window,)").astype(np.float64)
     steps = require_int(steps, "steps", minimum=1)
     out = np.empty(steps)
     for k in range(steps):
         x = window[None, :, None].astype(np.float32)  # (1, window, 1)
-        value = np.asarray(predict(x), dtype=np.float64).ravel()
-        if value.size != 1:
-            raise ValueError(
-                f"predict must return one value for x of shape (1, window, 1), got {value.size}"
-            )
-        out[k] = value[0]
+        out[k] = _one_value(predict(x))
         window = np.append(window[1:], out[k])  # drop the oldest, append the forecast
     return out
+
+
+def _one_value(result) -> float:
+    """The single number in what ``predict`` returned (detached if it is a tensor)."""
+    if hasattr(result, "detach"):  # torch: a tensor that may require grad
+        result = result.detach().cpu().numpy()
+    try:
+        value = np.asarray(result, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"predict must return a number, array or tensor, got {type(result).__name__}"
+        ) from None
+    if value.size != 1:
+        raise ValueError(
+            f"predict must return one value for x of shape (1, window, 1), got {value.size}"
+        )
+    return float(value[0])

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from rnnkit.train.history import History
+from rnnkit.train.inputs import one_line
 
 FORMAT = "rnnkit.train.checkpoint"
 VERSION = 1
@@ -79,7 +80,7 @@ def load_torch_checkpoint(
     except Exception as error:  # torch raises several types for bad files
         raise ValueError(
             f"{path} is not a readable checkpoint (truncated, corrupted or not a torch file): "
-            f"{type(error).__name__}: {_first_line(error)}"
+            f"{type(error).__name__}: {one_line(error)}"
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         found = (
@@ -160,11 +161,6 @@ def _set_rng_state(rng: dict) -> None:
     torch.set_rng_state(rng["torch"])
     if rng["cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(rng["cuda"])
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else ""
 
 
 def _one_line(error: BaseException) -> str:

@@ -1,10 +1,41 @@
 """Input checks shared by the PyTorch and Keras loops.
 
-They work on plain numbers (lengths, label ranges) so both frameworks raise the same
-one-line messages before the framework's own, deeper error would appear.
+They work on plain values (lengths, shapes, dtype kinds, type names) so both
+frameworks raise the same one-line messages before the framework's own, deeper
+error would appear -- or, worse, before training ran silently on wrong data.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def require_model(model, expected: type, name: str) -> None:
+    """The model must be a network of the loop's framework (not a plain function)."""
+    if not isinstance(model, expected):
+        raise TypeError(
+            f"model must be a {name} (a network with weights to train), got {type(model).__name__}"
+        )
+
+
+def split_pair(data, name: str):
+    """``(x, y)`` when ``data`` is a pair of arrays, ``None`` when it is something else
+    (batches, a dataset). A pair holding a plain list is refused in both frameworks."""
+    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+        return None
+    if all(hasattr(a, "shape") for a in data):
+        return tuple(data)
+    if any(isinstance(a, (list, tuple)) and not _holds_arrays(a) for a in data):
+        kinds = " and ".join(type(a).__name__ for a in data)
+        raise TypeError(
+            f"{name}: x and y must be arrays (NumPy arrays or tensors), got {kinds}; "
+            "convert them with np.asarray"
+        )
+    return None
+
+
+def _holds_arrays(items) -> bool:
+    return len(items) > 0 and all(hasattr(a, "shape") for a in items)
 
 
 def check_lengths(n_x: int, n_y: int, name: str) -> None:
@@ -25,6 +56,30 @@ def check_batch_size(batch_size: int, n: int, name: str) -> None:
         )
 
 
+def check_labels(
+    y_shape: Sequence[int], integer: bool, dtype: str, out_shape: Sequence[int], where: str
+) -> None:
+    """Cross-entropy labels: one integer class id per output position, so ``y.shape``
+    must be the output's shape without its last (class) axis; ``integer`` says whether
+    the labels' dtype (named ``dtype``) is an integer type."""
+    y_shape, out_shape = tuple(y_shape), tuple(out_shape)
+    want = out_shape[:-1]
+    if y_shape != want:
+        hint = ""
+        if y_shape == out_shape:
+            hint = "; these look one-hot: pass the class ids, y.argmax(-1)"
+        elif y_shape == (*want, 1):
+            hint = "; drop the last axis: y[..., 0]"
+        raise ValueError(
+            f"{where}: cross_entropy needs labels of shape {want} (one class id per output "
+            f"position; the model outputs {out_shape}), got {y_shape}{hint}"
+        )
+    if not integer:
+        raise TypeError(
+            f"{where}: cross_entropy needs integer class ids as labels, got dtype {dtype}"
+        )
+
+
 def check_label_range(lo: int, hi: int, num_classes: int, where: str) -> None:
     """Class ids must lie in ``[0, num_classes - 1]``; ``num_classes`` is the model's last axis."""
     if lo < 0 or hi >= num_classes:
@@ -32,3 +87,45 @@ def check_label_range(lo: int, hi: int, num_classes: int, where: str) -> None:
             f"{where}: labels must be class ids in [0, {num_classes - 1}] for a model with "
             f"{num_classes} outputs, got labels in [{lo}, {hi}]"
         )
+
+
+def check_targets(y_shape: Sequence[int], out_shape: Sequence[int], where: str) -> None:
+    """Regression targets must have the output's shape (no silent broadcasting)."""
+    if tuple(y_shape) != tuple(out_shape):
+        raise ValueError(
+            f"{where}: mse needs targets of the output's shape {tuple(out_shape)}, "
+            f"got {tuple(y_shape)}"
+        )
+
+
+def unreadable_input(where: str, x_shape, x_dtype, detail: str) -> ValueError:
+    """The error for inputs the model cannot read, with the usual cause named."""
+    x_shape, x_dtype = tuple(x_shape), dtype_name(x_dtype)
+    hint = ""
+    if len(x_shape) == 2 and x_dtype.startswith("float"):
+        hint = (
+            "; recurrent layers read (batch, time, features): add the feature axis with "
+            "x[..., None]"
+        )
+    return ValueError(
+        f"{where}: the model cannot read x of shape {x_shape} ({x_dtype}): {detail}{hint}"
+    )
+
+
+def dtype_name(dtype) -> str:
+    """``"float32"`` for NumPy's float32 and for ``torch.float32`` alike."""
+    return str(dtype).replace("torch.", "")
+
+
+def foreign_optimizer(example: str) -> ValueError:
+    """The error for an optimizer that holds none of the model's weights."""
+    return ValueError(
+        "optimizer holds none of this model's trainable weights (was it built for another "
+        f"model?): build it for this one, e.g. {example}"
+    )
+
+
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message, at most ``limit`` characters."""
+    lines = str(error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__)[:limit]

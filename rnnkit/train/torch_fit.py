@@ -30,7 +30,20 @@ from rnnkit.train.config import (
     target_reached,
 )
 from rnnkit.train.history import History
-from rnnkit.train.inputs import check_batch_size, check_label_range, check_lengths
+from rnnkit.train.inputs import (
+    check_batch_size,
+    check_label_range,
+    check_labels,
+    check_lengths,
+    check_targets,
+    dtype_name,
+    foreign_optimizer,
+    one_line,
+    require_model,
+    split_pair,
+    unreadable_input,
+)
+from rnnkit.train.interrupt import InterruptGuard
 from rnnkit.validation import require_choice
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -52,7 +65,9 @@ def fit_torch(
 
     Data (``train`` and ``val``): a ``DataLoader``, any re-iterable of ``(x, y)``
     batches (a list, ...), or a pair of arrays/tensors ``(x, y)`` that is batched
-    with ``batch_size`` (and reshuffled each epoch when ``shuffle``).
+    with ``batch_size`` (and reshuffled each epoch when ``shuffle``). As in Keras,
+    floating inputs (and ``mse`` targets) are cast to the model's floating dtype
+    (float64 NumPy arrays train a float32 model) and integer labels to int64.
 
     Model contract: ``model(x) -> logits``; with ``tbptt=True``,
     ``model(x, state) -> (logits, state)`` where ``state`` is ``None`` at the start
@@ -61,8 +76,8 @@ def fit_torch(
     ``(h, c)`` are detached element-wise). Batch row ``i`` must continue row ``i`` of
     the previous batch, and every batch must have the same size.
 
-    Loss: ``"cross_entropy"`` (logits ``(..., C)``, integer labels ``(...)`` in
-    ``[0, C-1]``), ``"mse"`` (targets shaped like the output), or a callable
+    Loss: ``"cross_entropy"`` (logits ``(..., C)``, integer labels of shape ``(...)``
+    in ``[0, C-1]``), ``"mse"`` (targets shaped like the output), or a callable
     ``loss(output, y) -> scalar``. ``metrics``: ``("accuracy",)`` (the default for
     cross-entropy) or ``()``.
 
@@ -78,166 +93,273 @@ def fit_torch(
     epochs since the resume compete); by a non-finite loss (model and optimizer
     restored to the end of the last finished epoch, a ``RuntimeWarning``,
     ``history.stopped_reason`` names epoch and step); or by ``KeyboardInterrupt``
-    (the model keeps the weights trained so far, ``history.interrupted`` is set and
-    holds the finished epochs only).
+    (Ctrl-C takes effect at the next safe point, see :mod:`rnnkit.train.interrupt`;
+    the model and optimizer keep every step taken, ``history.interrupted`` is set, and
+    the History records exactly those steps: a cut-short epoch as ``history.partial``).
 
-    Raises ``ValueError``/``TypeError`` (one line) for bad settings, mismatched
-    ``x``/``y`` lengths, a batch size larger than the data, labels out of range.
+    Raises ``ValueError``/``TypeError`` (one line) for bad settings, a model that is
+    not a ``torch.nn.Module``, an optimizer built for another model, a CUDA device on
+    a machine without one, mismatched ``x``/``y`` lengths, a batch size larger than
+    the data, inputs the model cannot read, labels of the wrong shape, dtype or range.
     """
     cfg = make_config(config, settings)
+    require_model(model, torch.nn.Module, "torch.nn.Module")
     device = _pick_device(cfg.device)
     loss_fn, classify = _loss_function(loss)
     tracked = metric_names(metrics, classify)
     require_val_if_needed(cfg, val)
     train_data = _Batches(train, cfg.batch_size, cfg.shuffle and not cfg.tbptt, cfg.tbptt, "train")
     val_data = None if val is None else _Batches(val, cfg.batch_size, False, cfg.tbptt, "val")
-
+    optimizer = _optimizer_for(model, optimizer, cfg.lr)
     model.to(device)
-    if optimizer is None:
-        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     history = History() if history is None else history
     history.interrupted, history.stopped_reason = False, None
-    start = history.epochs
-    if start >= cfg.epochs:  # a finished run passed back in: nothing left to do
+    if history.epochs >= cfg.epochs:  # a finished run passed back in: nothing left to do
         return history
-    stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
-    best_state = None
-    loop = _Loop(model, optimizer, loss_fn, classify, tracked, device, cfg)
+    loop = _Loop(model, optimizer, loss_fn, loss, tracked, device, cfg)
     steps = len(train_data) if train_data.sized else None
-    total = None if steps is None else steps * (cfg.epochs - start)
-    bar = progress_bar(cfg.progress, total, f"epoch {start + 1}/{cfg.epochs}")
+    total = None if steps is None else steps * (cfg.epochs - history.epochs)
+    bar = progress_bar(cfg.progress, total, f"epoch {history.epochs + 1}/{cfg.epochs}")
     try:
-        for epoch in range(start, cfg.epochs):
-            lr = lr_for_epoch(cfg, epoch, optimizer.param_groups[0]["lr"])
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            good = (_clone(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
-            began = time.perf_counter()
-            try:
-                row = loop.train_epoch(train_data, epoch, check=epoch == start, bar=bar)
-                if row is not None and val_data is not None:
-                    row.update(loop.evaluate(val_data, check=epoch == start))
-            except KeyboardInterrupt:
-                history.interrupted = True
-                history.stopped_reason = f"interrupted (KeyboardInterrupt) during epoch {epoch + 1}"
-                break
-            if row is None:  # non-finite loss
-                model.load_state_dict(good[0])
-                optimizer.load_state_dict(good[1])
-                history.stopped_reason = nan_reason(epoch + 1, loop.bad_step, loop.bad_value)
-                warnings.warn(history.stopped_reason, RuntimeWarning, stacklevel=2)
-                break
-            row["lr"], row["seconds"] = lr, time.perf_counter() - began
-            history.append(row)
-            if bar is not None:
-                bar.set_postfix_str(summary(row), refresh=True)
-            if stopper is not None:
-                improved, stop = stopper.update(row["val_loss"], epoch + 1)
-                if improved:
-                    best_state = _clone(model.state_dict())
-                if stop:
-                    history.stopped_reason = stopper.reason()
-                    break
-            reached = target_reached(cfg, row.get("val_loss", math.nan), epoch + 1)
-            if reached:
-                history.stopped_reason = reached
-                break
+        with InterruptGuard() as guard:
+            loop.run(train_data, val_data, history, bar, guard)
     finally:
         if bar is not None:
             bar.close()
-    if best_state is not None and not history.interrupted and loop.bad_step is None:
-        model.load_state_dict(best_state)
-        history.best_epoch = stopper.best_epoch
     return history
 
 
 class _Loop:
-    """One epoch of training or evaluation; holds what the steps share."""
+    """The epochs of one ``fit_torch`` call; holds what the steps share."""
 
-    def __init__(self, model, optimizer, loss_fn, classify, metric_names, device, cfg) -> None:
+    def __init__(self, model, optimizer, loss_fn, loss, metric_names, device, cfg) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
-        self.classify, self.metric_names, self.device, self.cfg = (
-            classify,
-            metric_names,
-            device,
-            cfg,
-        )
+        self.loss, self.classify = loss, loss == "cross_entropy"
+        self.metric_names, self.device, self.cfg = metric_names, device, cfg
+        floating = [p.dtype for p in model.parameters() if p.is_floating_point()]
+        self.float_dtype = floating[0] if floating else None
         self.bad_step: int | None = None
         self.bad_value = math.nan
+        self.stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
+        self.best = None
+        # the epoch in progress: what an interrupt needs to record it
+        self.steps, self.sums, self.row, self.good = 0, None, None, None
+        self.previous_lrs = [group["lr"] for group in optimizer.param_groups]
+        self.lr, self.began = self.previous_lrs[0], time.perf_counter()
+        self.grad_max = torch.zeros((), device=device)
+
+    def run(self, train: _Batches, val: _Batches | None, history: History, bar, guard) -> None:
+        """All epochs; every ending (NaN, early stop, target, Ctrl-C) recorded in ``history``."""
+        start = history.epochs
+        for epoch in range(start, self.cfg.epochs):
+            try:
+                row = self._epoch(epoch, train, val, bar, guard, check=epoch == start)
+                if row is None:  # non-finite loss
+                    self._restore_good(history, epoch)
+                    return
+                guard.phase = "epoch end"
+                history.append(row)
+                stop = self._after_epoch(row, epoch, history, bar)
+                guard.check()
+            except KeyboardInterrupt:
+                self._interrupted(history, epoch, guard, len(train) if train.sized else None)
+                return
+            if stop:
+                break
+        if self.best is not None:
+            self.model.load_state_dict(self.best)
+            history.best_epoch = self.stopper.best_epoch
+
+    def _epoch(self, epoch: int, train, val, bar, guard, check: bool) -> dict | None:
+        """Bookkeeping, training and validation of one epoch; its row, or None after NaN."""
+        guard.phase = "epoch start"
+        self.steps, self.sums, self.row = 0, None, None
+        self.previous_lrs = [group["lr"] for group in self.optimizer.param_groups]
+        self.lr = lr_for_epoch(self.cfg, epoch, self.previous_lrs[0])
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr
+        self.good = _good_state(self.model, self.optimizer)
+        self.began = time.perf_counter()
+        guard.check()
+        guard.phase = "training"
+        row = self.train_epoch(train, epoch, check, bar, guard)
+        if row is None:
+            return None
+        self.row = {**row, "lr": self.lr, "seconds": time.perf_counter() - self.began}
+        guard.phase = "validation"
+        if val is not None:
+            row.update(self.evaluate(val, check, guard))
+        row["lr"], row["seconds"] = self.lr, time.perf_counter() - self.began
+        return row
+
+    def _after_epoch(self, row: dict, epoch: int, history: History, bar) -> bool:
+        """Progress, early stopping (with its snapshot of the best weights) and the
+        target; True when training should stop."""
+        if bar is not None:
+            bar.set_postfix_str(summary(row), refresh=True)
+        if self.stopper is not None:
+            improved, stop = self.stopper.update(row["val_loss"], epoch + 1)
+            if improved:
+                self.best = _best_weights(self.model)
+            if stop:
+                history.stopped_reason = self.stopper.reason()
+                return True
+        reached = target_reached(self.cfg, row.get("val_loss", math.nan), epoch + 1)
+        if reached:
+            history.stopped_reason = reached
+        return reached is not None
+
+    def _restore_good(self, history: History, epoch: int) -> None:
+        self.model.load_state_dict(self.good[0])
+        self.optimizer.load_state_dict(self.good[1])
+        self.best = None
+        history.stopped_reason = nan_reason(epoch + 1, self.bad_step, self.bad_value)
+        warnings.warn(history.stopped_reason, RuntimeWarning, stacklevel=4)
+
+    def _interrupted(self, history: History, epoch: int, guard, total: int | None) -> None:
+        """Record what the weights went through before the interrupt (see History)."""
+        history.interrupted, self.best = True, None
+        if guard.phase == "training" and self.steps > 0:
+            row = self.sums.means()
+            row.update(self._grad_row(), lr=self.lr, seconds=time.perf_counter() - self.began)
+            history.append(row)
+            history.partial[epoch + 1] = self.steps
+        elif guard.phase == "validation":
+            history.append(self.row)  # training finished; validation metrics stay NaN
+        elif guard.phase != "epoch end":  # no step taken in this epoch: undo its lr
+            for group, lr in zip(self.optimizer.param_groups, self.previous_lrs, strict=True):
+                group["lr"] = lr
+        history.stopped_reason = guard.reason(epoch + 1, self.steps, total)
+
+    def _grad_row(self) -> dict:
+        return {} if self.cfg.clip_norm is None else {"grad_norm": self.grad_max.item()}
 
     def _forward(self, x, y, state, where: str, check: bool):
         if check:
-            _check_batch(x, y, self.classify, where)
-        x = x.to(self.device, non_blocking=True)
-        y = y.to(self.device, non_blocking=True)
-        if self.cfg.tbptt:
-            out = self.model(x, state)
-            if not (isinstance(out, (tuple, list)) and len(out) == 2):
-                raise TypeError(
-                    f"with tbptt=True the model must return (logits, state), got {type(out).__name__}"
-                )
-            out, state = out
-        else:
-            out = self.model(x)
-            if isinstance(out, (tuple, list)):
-                raise TypeError(
-                    "the model returned a tuple; return the logits only, or use tbptt=True "
-                    "for a model(x, state) -> (logits, state)"
-                )
-        if check and self.classify:
-            check_label_range(int(y.min()), int(y.max()), out.shape[-1], where)
+            _check_batch(x, y, where)
+        x, y = self._prepare(x, y)
+        try:
+            out = self.model(x, state) if self.cfg.tbptt else self.model(x)
+        except torch.cuda.OutOfMemoryError:
+            raise
+        except RuntimeError as error:  # a shape or dtype the model cannot take
+            if not check:
+                raise
+            raise unreadable_input(where, x.shape, x.dtype, one_line(error)) from None
+        out, state = _split_output(out, self.cfg.tbptt)
+        if check:
+            self._check_targets(out, y, where)
         return out, y, state
 
-    def train_epoch(self, data: _Batches, epoch: int, check: bool, bar) -> dict | None:
+    def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> Batch:
+        """On the device, inputs in the model's float dtype, integer labels as int64."""
+        x = x.to(self.device, non_blocking=True)
+        y = y.to(self.device, non_blocking=True)
+        if self.float_dtype is not None and x.is_floating_point():
+            x = x.to(self.float_dtype)
+        if self.classify and _is_integer(y):
+            y = y.long()
+        elif self.loss == "mse" and self.float_dtype is not None and y.is_floating_point():
+            y = y.to(self.float_dtype)
+        return x, y
+
+    def _check_targets(self, out: torch.Tensor, y: torch.Tensor, where: str) -> None:
+        if self.classify:
+            check_labels(y.shape, _is_integer(y), dtype_name(y.dtype), out.shape, where)
+            check_label_range(int(y.min()), int(y.max()), out.shape[-1], where)
+        elif self.loss == "mse":
+            check_targets(y.shape, out.shape, where)
+
+    def train_epoch(self, data: _Batches, epoch: int, check: bool, bar, guard) -> dict | None:
         """Train one epoch; return its metrics, or ``None`` after a non-finite loss."""
         self.model.train()
-        sums = _Sums(self.metric_names)
+        self.sums = _Sums(self.metric_names)
         state = None  # TBPTT: a fresh state at each epoch start
-        grad_max = torch.zeros((), device=self.device)
+        self.grad_max = torch.zeros((), device=self.device)
         for step, (x, y) in enumerate(data, start=1):
             where = f"train batch {step}"
             if self.cfg.tbptt and state is not None:
                 _check_same_batch(x, state, where)
             out, y, state = self._forward(x, y, state, where, check)
-            loss = self.loss_fn(out, y)
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if self.cfg.clip_norm is not None:
-                norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
-                grad_max = torch.maximum(grad_max, norm.detach())
-            self.optimizer.step()
+            value = self._step(self.loss_fn(out, y))
             if self.cfg.tbptt:
                 state = _detach(state)  # truncate BPTT: no gradient into the previous batch
-            value = loss.item()
             if not math.isfinite(value):
                 self.bad_step, self.bad_value = step, value
                 return None
-            sums.add(value, out.detach(), y)
-            if bar is not None:
-                bar.update(1)
-                if step % 10 == 1:
-                    bar.set_description_str(f"epoch {epoch + 1}/{self.cfg.epochs}", refresh=False)
-                    bar.set_postfix_str(f"loss={value:.4f}", refresh=False)
-        if sums.count == 0:
+            self.sums.add(value, out.detach(), y)
+            self.steps = step
+            _show_step(bar, step, epoch, self.cfg.epochs, value)
+            guard.check()  # a safe point: the step is complete and counted
+        if self.sums.count == 0:
             raise ValueError("train: the data yielded no batches in this epoch")
-        row = sums.means()
+        return {**self.sums.means(), **self._grad_row()}
+
+    def _step(self, loss: torch.Tensor) -> float:
+        """One optimizer step on ``loss`` (clipped if asked); the loss as a float."""
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
         if self.cfg.clip_norm is not None:
-            row["grad_norm"] = grad_max.item()
-        return row
+            norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
+            self.grad_max = torch.maximum(self.grad_max, norm.detach())
+        self.optimizer.step()
+        return loss.item()
 
     @torch.no_grad()
-    def evaluate(self, data: _Batches, check: bool) -> dict:
+    def evaluate(self, data: _Batches, check: bool, guard) -> dict:
         """Mean loss and metrics over ``data``, prefixed ``val_``."""
         self.model.eval()
         sums = _Sums(self.metric_names)
         state = None
-        for step, (x, y) in enumerate(data, start=1):
-            out, y, state = self._forward(x, y, state, f"val batch {step}", check)
-            sums.add(self.loss_fn(out, y).item(), out, y)
-        self.model.train()
+        try:
+            for step, (x, y) in enumerate(data, start=1):
+                out, y, state = self._forward(x, y, state, f"val batch {step}", check)
+                sums.add(self.loss_fn(out, y).item(), out, y)
+                guard.check()
+        finally:
+            self.model.train()
         if sums.count == 0:
             raise ValueError("val: the data yielded no batches")
         return {f"val_{key}": value for key, value in sums.means().items()}
+
+
+def _split_output(out, tbptt: bool):
+    """``(logits, state)`` from what the model returned, or a one-line TypeError."""
+    if tbptt:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError(
+                f"with tbptt=True the model must return (logits, state), got {type(out).__name__}"
+            )
+        return out[0], out[1]
+    if isinstance(out, (tuple, list)):
+        raise TypeError(
+            "the model returned a tuple; return the logits only, or use tbptt=True "
+            "for a model(x, state) -> (logits, state)"
+        )
+    return out, None
+
+
+def _show_step(bar, step: int, epoch: int, epochs: int, value: float) -> None:
+    if bar is None:
+        return
+    bar.update(1)
+    if step % 10 == 1:
+        bar.set_description_str(f"epoch {epoch + 1}/{epochs}", refresh=False)
+        bar.set_postfix_str(f"loss={value:.4f}", refresh=False)
+
+
+def _is_integer(t: torch.Tensor) -> bool:
+    return not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
+
+
+def _good_state(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> tuple:
+    """Model and optimizer at the start of an epoch, for the non-finite-loss ending."""
+    return _clone(model.state_dict()), copy.deepcopy(optimizer.state_dict())
+
+
+def _best_weights(model: torch.nn.Module) -> dict:
+    """Early stopping's in-memory checkpoint of the best epoch's weights."""
+    return _clone(model.state_dict())
 
 
 class _Sums:
@@ -255,7 +377,7 @@ class _Sums:
         self.loss += loss * n
         self.count += n
         if "accuracy" in self.metric_names:
-            hits = (out.argmax(dim=-1) == y).sum()  # stays on the device: no sync per step
+            hits = (out.argmax(dim=-1) == y).sum()  # (labels of out's shape less one axis)
             self.correct = hits if self.correct is None else self.correct + hits
             self.labels += y.numel()
 
@@ -272,9 +394,10 @@ class _Batches:
     def __init__(self, data, batch_size: int, shuffle: bool, drop_last: bool, name: str) -> None:
         self.name = name
         self.arrays = None
-        if _is_array_pair(data):
+        pair = split_pair(data, name)
+        if pair is not None:
             x, y = (
-                torch.as_tensor(np.asarray(a)) if isinstance(a, np.ndarray) else a for a in data
+                a if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a)) for a in pair
             )
             check_lengths(len(x), len(y), name)
             check_batch_size(batch_size, len(x), name)
@@ -321,14 +444,6 @@ class _Batches:
             yield x[idx], y[idx]
 
 
-def _is_array_pair(data) -> bool:
-    return (
-        isinstance(data, (tuple, list))
-        and len(data) == 2
-        and all(isinstance(a, (np.ndarray, torch.Tensor)) for a in data)
-    )
-
-
 def _check_loader(loader: torch.utils.data.DataLoader, name: str) -> None:
     try:
         n = len(loader.dataset)
@@ -338,16 +453,12 @@ def _check_loader(loader: torch.utils.data.DataLoader, name: str) -> None:
         check_batch_size(loader.batch_size, n, name)
 
 
-def _check_batch(x, y, classify: bool, where: str) -> None:
+def _check_batch(x, y, where: str) -> None:
     if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
         raise TypeError(
             f"{where}: x and y must be torch tensors, got {type(x).__name__} and {type(y).__name__}"
         )
     check_lengths(x.shape[0], y.shape[0], where)
-    if classify and (y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool):
-        raise TypeError(
-            f"{where}: cross_entropy needs integer class ids as labels, got dtype {y.dtype}"
-        )
 
 
 def _check_same_batch(x: torch.Tensor, state, where: str) -> None:
@@ -376,9 +487,38 @@ def _pick_device(device) -> torch.device:
     if device is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(device)
-    except RuntimeError:
+        picked = torch.device(device)
+    except (RuntimeError, TypeError):
         raise ValueError(f"device must be like 'cpu', 'cuda' or 'cuda:0', got {device!r}") from None
+    if picked.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ValueError(
+                f"device={device!r}, but CUDA is not available on this machine; use "
+                "device='cpu', or device=None to use CUDA when there is one"
+            )
+        if picked.index is not None and picked.index >= count:
+            raise ValueError(
+                f"device={device!r}, but this machine has {count} CUDA device(s), "
+                f"cuda:0 to cuda:{count - 1}"
+            )
+    return picked
+
+
+def _optimizer_for(model: torch.nn.Module, optimizer, lr: float) -> torch.optim.Optimizer:
+    """``Adam(model.parameters(), lr)`` by default; a given optimizer must hold some of
+    the model's trainable weights (one built for another model would train nothing)."""
+    if optimizer is None:
+        return torch.optim.Adam(model.parameters(), lr=lr)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    mine = {id(p) for p in model.parameters() if p.requires_grad}
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    if mine and not mine & held:
+        raise foreign_optimizer("torch.optim.Adam(model.parameters())")
+    return optimizer
 
 
 def _cross_entropy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -386,10 +526,7 @@ def _cross_entropy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def _mse(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    if out.shape != y.shape:
-        raise ValueError(
-            f"mse: targets must have the output's shape {tuple(out.shape)}, got {tuple(y.shape)}"
-        )
+    check_targets(y.shape, out.shape, "mse")
     return F.mse_loss(out, y)
 
 
