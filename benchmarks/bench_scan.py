@@ -4,7 +4,7 @@ Times one training step (forward, ``mean(h**2)``, backward) of a minGRU layer
 (Feng et al. 2024) computed by its loop over time (``mode="sequential"``) and by the
 log-space parallel scan (``mode="scan"``), with a cuDNN/fused ``torch.nn.GRU`` of the
 same width beside them for scale. The three take turns (A, B, C, A, B, C, ...) after a
-warm-up round, and the medians are reported (``rnnkit.bench.interleaved_timings``).
+warm-up round, and the medians are reported (``rnnkit.bench.training_step_rows``).
 
 On a CPU thread the scan loses to the loop (chapter 12); this script is for a GPU,
 where the scan's batch x time x hidden independent operations can run at once::
@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 
-from rnnkit.bench import interleaved_timings
+from rnnkit.bench import training_step_rows
 
 
-def step_forms(batch: int, length: int, features: int, hidden: int, device: str) -> dict:
-    """One training step of each form, as callables taking no arguments."""
+def step_forms(features: int, hidden: int, device: str) -> dict:
+    """The three forms, as functions of ``x`` of shape ``(B, T, features)``."""
     import torch
 
     from rnnkit.models.minrnn import MinGRU
@@ -30,19 +29,10 @@ def step_forms(batch: int, length: int, features: int, hidden: int, device: str)
     torch.manual_seed(0)
     mingru = MinGRU(features, hidden).to(device)
     gru = torch.nn.GRU(features, hidden, batch_first=True).to(device)
-    x = torch.randn(batch, length, features, device=device)  # (B, T, F)
-
-    def train_step(model, run):
-        def step() -> None:
-            model.zero_grad()
-            run(x).pow(2).mean().backward()
-
-        return step
-
     return {
-        "minGRU loop": train_step(mingru, lambda v: mingru(v, mode="sequential")[0]),
-        "minGRU scan": train_step(mingru, lambda v: mingru(v, mode="scan")[0]),
-        "nn.GRU": train_step(gru, lambda v: gru(v)[0]),
+        "minGRU loop": lambda x: mingru(x, mode="sequential")[0],
+        "minGRU scan": lambda x: mingru(x, mode="scan")[0],
+        "nn.GRU": lambda x: gru(x)[0],
     }
 
 
@@ -64,16 +54,13 @@ def main() -> None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     elif device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda was asked for, but torch sees no CUDA GPU")
-    sync = torch.cuda.synchronize if device == "cuda" else None
     name = torch.cuda.get_device_name() if device == "cuda" else "CPU"
-
-    rows = []
-    for length in args.lengths:
-        forms = step_forms(args.batch, length, args.features, args.hidden, device)
-        times = interleaved_timings(forms, args.repeats, sync)
-        row = {"T": length, **{f"{k} ms": statistics.median(v) * 1e3 for k, v in times.items()}}
+    forms = step_forms(args.features, args.hidden, device)
+    rows = training_step_rows(
+        forms, tuple(args.lengths), args.batch, args.features, args.repeats, device
+    )
+    for row in rows:
         row["loop / scan"] = row["minGRU loop ms"] / row["minGRU scan ms"]
-        rows.append(row)
 
     print(
         f"{name}, torch {torch.__version__}; minGRU and nn.GRU, batch {args.batch}, "

@@ -1,14 +1,18 @@
-"""Small, honest timings: the median of repeated calls, and the LSTM kernel comparison.
+"""The stopwatch of the book: honest timings, allocation counts and build times.
 
-:func:`time_call` is the one timing rule the book uses: one warm-up call (first-call
-allocations, kernel selection), then ``repeats`` timed calls, each followed by ``sync``
-(``torch.cuda.synchronize`` on a GPU, where calls return before the work is done), and
-the median, which a single slow repeat on a shared machine does not move.
+:func:`interleaved_timings` is the one timing rule the book uses: one warm-up round
+(first-call allocations, kernel selection), then ``repeats`` rounds in which the
+variants take turns (A, B, A, B, ...), each call followed by ``sync``
+(``torch.cuda.synchronize`` on a GPU, where calls return before the work is done).
+Tables report medians, which a single slow repeat on a shared machine does not move.
+:func:`allocated_mib` counts the memory a call allocates, a cost that, unlike a time,
+is the same on every machine.
 
-:func:`lstm_kernel_rows` times one LSTM three ways on the same weights: the NumPy
-reference (:func:`rnnkit.reference.lstm_forward`), ``torch.nn.LSTM`` (the whole sequence
-in one call, fused kernels) and a Python loop over ``torch.nn.LSTMCell`` (one call per
-step). ``benchmarks/bench_reference.py`` is a command-line front end to it.
+The code being timed belongs to the chapter that teaches it (chapter 12 writes its
+loops itself); this module only times and counts: :func:`kernel_rows` for methods
+that compute the same outputs, :func:`training_step_rows` for forms of one training
+step at growing lengths, :func:`loop_overhead_rows` for ``fit_torch`` against a bare
+loop, and :func:`notebook_times` for the book build.
 """
 
 from __future__ import annotations
@@ -109,174 +113,148 @@ def allocated_mib(fn: Callable[[], object], device: str = "cpu") -> float:
     return sum(max(getattr(e, usage), 0) for e in prof.events()) / 2**20
 
 
-def lstm_kernel_rows(
-    sizes: LSTMSizes | None = None,
-    repeats: int = 5,
-    device: str = "cpu",
-    backward: bool = True,
-) -> list[dict]:
-    """Time one LSTM as the NumPy reference, ``nn.LSTM`` and an ``nn.LSTMCell`` loop.
+@dataclass(frozen=True)
+class SameLSTM:
+    """One LSTM three ways, on the same float32 weights (see :func:`same_lstm`)."""
 
-    All three use the same float32 weights (from :func:`rnnkit.reference.init_params`)
-    and are checked to agree (max output gap below 1e-4) before anything is timed.
-    Returns one dict per measurement with keys ``method``, ``pass`` (``"forward"`` or
-    ``"forward+backward"``), ``median_ms``, ``best_ms`` and ``x_nn_lstm`` (the median
-    as a multiple of ``nn.LSTM``'s for the same pass). Forward passes run under
-    ``torch.no_grad()``; ``backward=True`` adds forward+backward of ``sum(outputs)`` for
-    the two torch methods (the reference has no autograd). ``device`` is ``"cpu"`` or
-    ``"cuda"``; the NumPy reference always runs on the CPU.
+    x: np.ndarray  # (B, T, F) float32 input
+    params: dict  # the NumPy reference's weights (rnnkit.reference names)
+    lstm: object  # torch.nn.LSTM holding those weights
+    cell: object  # torch.nn.LSTMCell holding the same weights
+
+
+def same_lstm(sizes: LSTMSizes | None = None, device: str = "cpu") -> SameLSTM:
+    """An input and one LSTM's weights, as NumPy parameters, an ``nn.LSTM`` and an ``nn.LSTMCell``.
+
+    The weights come from :func:`rnnkit.reference.init_params` (seed 0) and the input
+    from a seeded normal draw (seed 1), so every call returns the same numbers.
+    ``nn.LSTMCell`` stores its weights in ``nn.LSTM``'s layout (gates i, f, g, o), so
+    they are copied across unchanged.
     """
     import torch
+
+    from rnnkit.convert import params_to_torch
+    from rnnkit.reference import init_params
 
     sizes = sizes or LSTMSizes()
     if not isinstance(sizes, LSTMSizes):
         raise TypeError(f"sizes must be an LSTMSizes, got {type(sizes).__name__}")
-    repeats = require_int(repeats, "repeats", minimum=1)
-    device = require_choice(device, "device", ("cpu", "cuda"))
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA GPU")
-
-    reference, torch_methods = _lstm_three_ways(sizes, device)
-    _require_agreement(reference, torch_methods)
-    sync = torch.cuda.synchronize if device == "cuda" else None
-    with torch.no_grad():
-        forward = interleaved_timings({**reference, **torch_methods}, repeats, sync)
-    measured = [(name, "forward", times) for name, times in forward.items()]
-    if backward:
-        both = interleaved_timings(
-            {name: (lambda fn=fn: fn().sum().backward()) for name, fn in torch_methods.items()},
-            repeats,
-            sync,
-        )
-        measured += [(name, "forward+backward", times) for name, times in both.items()]
-    return _rows_against_nn_lstm(measured)
-
-
-def _lstm_three_ways(sizes: LSTMSizes, device: str) -> tuple[dict, dict]:
-    """One LSTM on the same float32 weights: ``({name: NumPy reference}, {name: nn.LSTM,
-    name: LSTMCell loop})``; each callable returns the outputs ``(B, T, H)``."""
-    import torch
-
-    from rnnkit.convert import params_to_torch
-    from rnnkit.reference import init_params, lstm_forward
-
+    device = _require_device(device)
     B, T, F, H = sizes.batch, sizes.time, sizes.features, sizes.hidden
     params = init_params("lstm", F, H, rng=0, dtype=np.float32)
     x = np.random.default_rng(1).standard_normal((B, T, F)).astype(np.float32)  # (B, T, F)
     lstm = params_to_torch(params, torch.nn.LSTM(F, H, batch_first=True)).to(device)
     cell = torch.nn.LSTMCell(F, H).to(device)
-    with torch.no_grad():  # LSTMCell stores its weights in nn.LSTM's layout (i, f, g, o)
+    with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             getattr(cell, name).copy_(getattr(lstm, f"{name}_l0"))
-    tx = torch.from_numpy(x).to(device)
-
-    def fused() -> torch.Tensor:
-        return lstm(tx)[0]  # (B, T, H)
-
-    def cell_loop() -> torch.Tensor:
-        h = c = torch.zeros(B, H, device=device)
-        outputs = []
-        for x_t in tx.unbind(1):  # not tx[:, t], whose backward is O(T) per step
-            h, c = cell(x_t, (h, c))
-            outputs.append(h)
-        return torch.stack(outputs, dim=1)  # (B, T, H)
-
-    reference = {"NumPy lstm_forward (cpu)": lambda: lstm_forward(x, params)[0]}
-    return reference, {
-        f"torch nn.LSTM ({device})": fused,
-        f"torch LSTMCell loop ({device})": cell_loop,
-    }
+    return SameLSTM(x, params, lstm, cell)
 
 
-def _require_agreement(reference: dict, torch_methods: dict) -> None:
-    """Raise ``RuntimeError`` unless every torch method's outputs are within 1e-4 of the
-    reference's: the methods must agree before they are timed."""
+def kernel_rows(
+    methods: dict[str, Callable[[], object]],
+    repeats: int = 5,
+    device: str = "cpu",
+    backward: tuple[str, ...] = (),
+) -> list[dict]:
+    """Time methods that compute the same outputs, forward and forward+backward.
+
+    ``methods`` maps a name to a callable returning outputs (a NumPy array or a torch
+    tensor); the first method is the baseline. Every method's outputs must lie within
+    1e-4 of the baseline's before anything is timed (else ``RuntimeError``). Forward
+    passes run under ``torch.no_grad()``, interleaved; the methods named in
+    ``backward`` are then timed again for forward plus the backward pass of
+    ``sum(outputs)``. Returns one dict per measurement: ``method``, ``pass``,
+    ``median ms``, ``best ms`` and ``ratio`` (the median over the baseline's median
+    for the same pass; the first method named in ``backward`` is that pass's baseline).
+    """
     import torch
 
-    (reference_fn,) = reference.values()
+    repeats = require_int(repeats, "repeats", minimum=1)
+    sync = torch.cuda.synchronize if _require_device(device) == "cuda" else None
+    unknown = set(backward) - set(methods)
+    if unknown:
+        raise ValueError(f"backward names methods that are not given: {sorted(unknown)}")
     with torch.no_grad():
-        expected = reference_fn()
-        for fn in torch_methods.values():
-            gap = float(np.abs(fn().cpu().numpy() - expected).max())
-            if gap > 1e-4:
-                raise RuntimeError(f"LSTM implementations disagree by {gap:.2e} before timing")
+        _require_agreement(methods)
+        forward = interleaved_timings(methods, repeats, sync)
+    measured = {"forward": forward}
+    if backward:
+        both = {name: (lambda fn=methods[name]: fn().sum().backward()) for name in backward}
+        measured["forward+backward"] = interleaved_timings(both, repeats, sync)
+    rows = []
+    for pass_, times in measured.items():
+        base = statistics.median(next(iter(times.values())))
+        rows += [
+            {
+                "method": name,
+                "pass": pass_,
+                "median ms": statistics.median(ts) * 1e3,
+                "best ms": min(ts) * 1e3,
+                "ratio": statistics.median(ts) / base,
+            }
+            for name, ts in times.items()
+        ]
+    return rows
 
 
-def _rows_against_nn_lstm(measured: list[tuple[str, str, list[float]]]) -> list[dict]:
-    """One row per ``(method, pass, times)``, the median also as a multiple of nn.LSTM's."""
-    fused_median = {
-        p: statistics.median(t) for name, p, t in measured if name.startswith("torch nn.LSTM")
-    }
-    return [
-        {
-            "method": name,
-            "pass": pass_,
-            "median_ms": statistics.median(times) * 1e3,
-            "best_ms": min(times) * 1e3,
-            "x_nn_lstm": statistics.median(times) / fused_median[pass_],
-        }
-        for name, pass_, times in measured
-    ]
+def _require_device(device: str) -> str:
+    import torch
+
+    device = require_choice(device, "device", ("cpu", "cuda"))
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA GPU")
+    return device
 
 
-def scan_speedup_rows(
-    lengths: tuple[int, ...] = (64, 128, 256, 512),
-    batch: int = 16,
-    features: int = 32,
-    hidden: int = 64,
+def _require_agreement(methods: dict[str, Callable[[], object]]) -> None:
+    """Raise ``RuntimeError`` unless every method's outputs lie within 1e-4 of the first's."""
+
+    def as_numpy(out) -> np.ndarray:
+        return out.detach().cpu().numpy() if hasattr(out, "detach") else np.asarray(out)
+
+    (first, expected), *others = ((n, as_numpy(fn())) for n, fn in methods.items())
+    for name, outputs in others:
+        gap = float(np.abs(outputs - expected).max())
+        if gap > 1e-4:
+            raise RuntimeError(f"{name} disagrees with {first} by {gap:.2e} before timing")
+
+
+def training_step_rows(
+    forms: dict[str, Callable[[object], object]],
+    lengths: tuple[int, ...],
+    batch: int,
+    features: int,
     repeats: int = 3,
     device: str = "cpu",
     memory: bool = False,
 ) -> list[dict]:
-    """Training-step time of a minGRU layer: a loop over time against the log-space scan.
+    """Time one training step of each form at each sequence length.
 
-    One step is forward, ``mean(h**2)`` and backward, on ``(batch, T, features)``
-    float32 input, for each ``T`` in ``lengths``. Three forms of the same layer run:
-    ``mode="sequential"`` (a loop that takes step ``t`` with ``unbind``), the same loop
-    written with ``a[:, t]`` indexing (whose backward pass grows like ``T**2``), and
-    ``mode="scan"``. Returns dicts with keys ``T``, ``loop ms``, ``indexed loop ms``,
-    ``scan ms`` and ``speedup`` (loop over scan; medians of interleaved repeats; below 1
-    when the scan is slower). ``memory=True`` adds ``loop MiB``, ``indexed loop MiB`` and
-    ``scan MiB``: what one step allocates on the device (:func:`allocated_mib`), a count
-    that, unlike the times, is the same on every machine.
+    ``forms`` maps a name to a function of ``x`` of shape ``(batch, T, features)``
+    (float32, seeded) that returns a tensor; a step is that call, ``mean(out**2)`` and
+    its backward pass. The forms take turns (:func:`interleaved_timings`). Returns one
+    dict per length: ``T`` and ``<name> ms`` (medians) for every form, and with
+    ``memory=True`` also ``<name> MiB``, what one step allocates on the device
+    (:func:`allocated_mib`): a count that, unlike a time, is the same on every machine.
     """
     import torch
 
-    from rnnkit.models.minrnn import MinGRU
-
     repeats = require_int(repeats, "repeats", minimum=1)
-    device = require_choice(device, "device", ("cpu", "cuda"))
-    layer = MinGRU(features, hidden).to(device)
-    sync = torch.cuda.synchronize if device == "cuda" else None
-
-    def indexed_loop(x: torch.Tensor) -> torch.Tensor:
-        a, b = layer.coefficients(layer.linear(x).chunk(layer.n_maps, dim=-1))  # (B, T, H)
-        h, states = torch.zeros_like(a[:, 0]), []
-        for t in range(a.shape[1]):
-            h = a[:, t] * h + b[:, t]
-            states.append(h)
-        return torch.stack(states, dim=1)  # (B, T, H)
-
-    forms = {
-        "loop": lambda x: layer(x, mode="sequential")[0],
-        "indexed loop": indexed_loop,
-        "scan": lambda x: layer(x, mode="scan")[0],
-    }
-
-    def step(form, x) -> None:
-        layer.zero_grad()
-        form(x).pow(2).mean().backward()
-
+    sync = torch.cuda.synchronize if _require_device(device) == "cuda" else None
+    generator = torch.Generator().manual_seed(0)
     rows = []
     for T in lengths:
-        x = torch.randn(batch, require_int(T, "length", minimum=1), features, device=device)
-        steps = {key: (lambda form=form, x=x: step(form, x)) for key, form in forms.items()}
+        T = require_int(T, "length", minimum=1)
+        x = torch.randn(batch, T, features, generator=generator).to(device)  # (B, T, F)
+        steps = {
+            name: (lambda form=form, x=x: form(x).pow(2).mean().backward())
+            for name, form in forms.items()
+        }
         times = interleaved_timings(steps, repeats, sync)
-        row = {"T": T}
-        row.update({f"{key} ms": statistics.median(times[key]) * 1e3 for key in forms})
+        row = {"T": T, **{f"{name} ms": statistics.median(times[name]) * 1e3 for name in forms}}
         if memory:
-            row.update({f"{key} MiB": allocated_mib(steps[key], device) for key in forms})
-        row["speedup"] = row["loop ms"] / row["scan ms"]
+            row.update({f"{name} MiB": allocated_mib(steps[name], device) for name in forms})
         rows.append(row)
     return rows
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnkit.bench import LSTMSizes, lstm_kernel_rows, time_call, timings
+from rnnkit.bench import LSTMSizes, kernel_rows, same_lstm, time_call, timings
 
 
 def test_timings_warm_up_once_then_time_each_repeat():
@@ -51,24 +51,52 @@ def test_allocated_mib_counts_what_a_call_allocates():
     assert allocated_mib(lambda: None) == 0.0
 
 
-def test_lstm_kernel_rows_cover_three_methods_and_two_passes():
-    rows = lstm_kernel_rows(LSTMSizes(batch=2, time=5, features=3, hidden=4), repeats=1)
-    assert [(r["method"].split(" (")[0], r["pass"]) for r in rows] == [
-        ("NumPy lstm_forward", "forward"),
-        ("torch nn.LSTM", "forward"),
-        ("torch LSTMCell loop", "forward"),
-        ("torch nn.LSTM", "forward+backward"),
-        ("torch LSTMCell loop", "forward+backward"),
+def test_same_lstm_holds_one_set_of_weights_three_ways():
+    import torch
+
+    from rnnkit.reference import lstm_forward
+
+    same = same_lstm(LSTMSizes(batch=2, time=5, features=3, hidden=4))
+    x = torch.from_numpy(same.x)
+    expected = lstm_forward(same.x, same.params)[0]  # (B, T, H)
+    with torch.no_grad():
+        assert abs(same.lstm(x)[0].numpy() - expected).max() < 1e-6
+        h = c = torch.zeros(2, 4)
+        h, c = same.cell(x[:, 0], (h, c))
+        assert abs(h.numpy() - expected[:, 0]).max() < 1e-6
+
+
+def test_kernel_rows_time_each_method_and_pass_against_the_first():
+    import torch
+
+    same = same_lstm(LSTMSizes(batch=2, time=5, features=3, hidden=4))
+    x = torch.from_numpy(same.x)
+    methods = {"fused": lambda: same.lstm(x)[0], "again": lambda: same.lstm(x)[0] + 0}
+    rows = kernel_rows(methods, repeats=1, backward=("fused", "again"))
+    assert [(r["method"], r["pass"]) for r in rows] == [
+        ("fused", "forward"),
+        ("again", "forward"),
+        ("fused", "forward+backward"),
+        ("again", "forward+backward"),
     ]
-    assert all(r["median_ms"] > 0 and r["best_ms"] <= r["median_ms"] for r in rows)
-    assert [r["x_nn_lstm"] for r in rows if r["method"].startswith("torch nn.LSTM")] == [1.0, 1.0]
+    assert all(r["median ms"] > 0 and r["best ms"] <= r["median ms"] for r in rows)
+    assert [r["ratio"] for r in rows if r["method"] == "fused"] == [1.0, 1.0]
+
+
+def test_kernel_rows_refuse_methods_that_disagree_or_are_unknown():
+    import numpy as np
+
+    with pytest.raises(RuntimeError, match="b disagrees with a by 1.00e\\+00 before timing"):
+        kernel_rows({"a": lambda: np.zeros(3), "b": lambda: np.ones(3)}, repeats=1)
+    with pytest.raises(ValueError, match=r"backward names methods that are not given: \['c'\]"):
+        kernel_rows({"a": lambda: np.zeros(3)}, repeats=1, backward=("c",))
 
 
 def test_bad_sizes_and_device_are_refused():
     with pytest.raises(ValueError, match="LSTMSizes.hidden must be >= 1, got 0"):
         LSTMSizes(hidden=0)
     with pytest.raises(ValueError, match="device must be one of 'cpu', 'cuda', got 'tpu'"):
-        lstm_kernel_rows(LSTMSizes(2, 3, 2, 2), 1, device="tpu")
+        same_lstm(LSTMSizes(2, 3, 2, 2), device="tpu")
 
 
 def test_notebook_times_is_empty_without_a_cache(tmp_path, monkeypatch):
@@ -89,22 +117,43 @@ def test_book_root_is_the_nearest_folder_with_a_config(tmp_path):
     assert book_cache(inner) == tmp_path.resolve() / "_build" / ".jupyter_cache"
 
 
-def test_scan_speedup_rows_reports_each_length():
-    from rnnkit.bench import scan_speedup_rows
+def _mingru_forms():
+    import torch
 
-    rows = scan_speedup_rows((4, 8), batch=2, features=3, hidden=4, repeats=1)
+    from rnnkit.models.minrnn import MinGRU
+
+    layer = MinGRU(3, 16)
+
+    def indexed_loop(x):
+        a, b = layer.coefficients(layer.linear(x).chunk(2, dim=-1))  # (B, T, H)
+        h, states = torch.zeros_like(a[:, 0]), []
+        for t in range(a.shape[1]):
+            h = a[:, t] * h + b[:, t]
+            states.append(h)
+        return torch.stack(states, dim=1)
+
+    return {
+        "loop": lambda x: layer(x, mode="sequential")[0],
+        "indexed loop": indexed_loop,
+        "scan": lambda x: layer(x, mode="scan")[0],
+    }
+
+
+def test_training_step_rows_report_each_form_at_each_length():
+    from rnnkit.bench import training_step_rows
+
+    rows = training_step_rows(_mingru_forms(), (4, 8), batch=2, features=3, repeats=1)
     assert [row["T"] for row in rows] == [4, 8]
     for row in rows:
-        assert set(row) == {"T", "loop ms", "indexed loop ms", "scan ms", "speedup"}
+        assert set(row) == {"T", "loop ms", "indexed loop ms", "scan ms"}
         assert min(row["loop ms"], row["indexed loop ms"], row["scan ms"]) > 0
-        assert row["speedup"] == pytest.approx(row["loop ms"] / row["scan ms"])
 
 
-def test_scan_memory_shows_the_indexed_loop_growing_like_t_squared():
-    from rnnkit.bench import scan_speedup_rows
+def test_training_step_memory_shows_the_indexed_loop_growing_like_t_squared():
+    from rnnkit.bench import training_step_rows
 
-    short, long = scan_speedup_rows(
-        (64, 256), batch=4, features=3, hidden=16, repeats=1, memory=True
+    short, long = training_step_rows(
+        _mingru_forms(), (64, 256), batch=4, features=3, repeats=1, memory=True
     )
     assert long["indexed loop MiB"] / short["indexed loop MiB"] > 12  # 16 for T**2
     assert long["loop MiB"] / short["loop MiB"] < 5  # 4 for T
@@ -120,12 +169,12 @@ def test_loop_overhead_rows_compares_every_variant_with_the_bare_loop():
 
 
 def test_bench_helpers_refuse_bad_counts():
-    from rnnkit.bench import loop_overhead_rows, scan_speedup_rows
+    from rnnkit.bench import loop_overhead_rows, training_step_rows
 
     with pytest.raises(ValueError, match="repeats must be >= 1"):
         loop_overhead_rows(steps=1, repeats=0)
     with pytest.raises(ValueError, match="length must be >= 1"):
-        scan_speedup_rows((0,), repeats=1)
+        training_step_rows(_mingru_forms(), (0,), batch=1, features=3, repeats=1)
 
 
 def test_machine_names_the_processor_and_threads():
