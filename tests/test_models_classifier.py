@@ -163,6 +163,6 @@ def test_copy_refuses_models_built_from_different_configs():
 
 
 def test_torch_classifier_refuses_a_numpy_array_with_the_conversion_to_use():
-    model = TextClassifier(ClassifierConfig(vocab_size=10))
+    model = torch_classifier(ClassifierConfig(vocab_size=10))
     with pytest.raises(TypeError, match=r"got ndarray; convert with torch.as_tensor\(ids\)"):
         model(np.ones((2, 3), dtype=np.int64))
