@@ -296,7 +296,7 @@ TEMPERATURE = [
     ("raw maximum after dividing", temperature(shift="raw"), "maximum of the raw logits"),
     ("one maximum for the whole array", temperature(shift="global"), "instead of each row's"),
     ("not normalised", temperature(normalise=False), "do not add up to 1"),
-    ("times T", temperature(scale=lambda z, T: z * T), "multiply the logits by T"),
+    ("times T", temperature(scale=lambda z, T: z * T), "multiply the logits by τ"),
     ("axis 0", temperature(axis=0), "axis 0"),
     ("no keepdims", temperature(keepdims=False), "without keepdims=True"),
     ("T ignored", temperature(scale=lambda z, T: z), "without effect"),
