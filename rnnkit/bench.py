@@ -275,7 +275,7 @@ def loop_overhead_rows(steps: int = 10, repeats: int = 5, device: str = "cpu") -
     repeats = require_int(repeats, "repeats", minimum=1)
     device = require_choice(device, "device", ("cpu", "cuda"))
     model, batches = _tagger_task(steps, device)
-    variants = _training_loops(model, batches)
+    variants = _training_loops(model, batches, device)
     sync = torch.cuda.synchronize if device == "cuda" else None
     times = interleaved_timings(variants, repeats, sync)
     samples = steps * _TAGGER[0]
@@ -320,9 +320,10 @@ def _tagger_task(steps: int, device: str):
     return Tagger().to(device), batches
 
 
-def _training_loops(model, batches) -> dict[str, Callable[[], None]]:
+def _training_loops(model, batches, device: str) -> dict[str, Callable[[], None]]:
     """One epoch over ``batches`` with one Adam optimizer, four ways: a hand-written
-    loop, and ``fit_torch`` without metrics, with the progress bar, with accuracy."""
+    loop, and ``fit_torch`` without metrics, with the progress bar, with accuracy, all
+    on ``device`` (``fit_torch`` would otherwise pick a GPU on its own)."""
     import contextlib
     import io
 
@@ -345,7 +346,13 @@ def _training_loops(model, batches) -> dict[str, Callable[[], None]]:
         def run() -> None:
             with contextlib.redirect_stderr(io.StringIO()):  # the bar writes here
                 fit_torch(
-                    model, batches, epochs=1, optimizer=opt, metrics=metrics, progress=progress
+                    model,
+                    batches,
+                    epochs=1,
+                    optimizer=opt,
+                    metrics=metrics,
+                    progress=progress,
+                    device=device,
                 )
 
         return run

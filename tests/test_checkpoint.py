@@ -38,16 +38,17 @@ def without_seconds(history: History) -> dict:
 
 
 def test_resume_gives_the_same_weights_and_history_as_an_uninterrupted_run(tmp_path):
+    # On the CPU: bit-for-bit equality is the claim, and GPU kernels need not give it.
     train, val = loader(*data()), data(32, seed=1)
     rnnkit.setup(0)
     straight = make_model()
     opt = torch.optim.Adam(straight.parameters(), lr=0.01)
-    full = fit_torch(straight, train, val, epochs=4, optimizer=opt, progress=False)
+    full = fit_torch(straight, train, val, epochs=4, optimizer=opt, progress=False, device="cpu")
 
     rnnkit.setup(0)
     first = make_model()
     opt = torch.optim.Adam(first.parameters(), lr=0.01)
-    half = fit_torch(first, train, val, epochs=2, optimizer=opt, progress=False)
+    half = fit_torch(first, train, val, epochs=2, optimizer=opt, progress=False, device="cpu")
     path = save_torch_checkpoint(tmp_path / "run.pt", first, opt, half)
 
     rnnkit.setup(123)  # a new session: other seed, other weights, used generators
@@ -57,8 +58,9 @@ def test_resume_gives_the_same_weights_and_history_as_an_uninterrupted_run(tmp_p
     history = load_torch_checkpoint(path, resumed, opt)
     assert history.epochs == 2
     history = fit_torch(
-        resumed, train, val, epochs=4, optimizer=opt, history=history, progress=False
-    )
+        resumed, train, val, epochs=4, optimizer=opt, history=history, progress=False,
+        device="cpu",
+    )  # fmt: skip
 
     assert without_seconds(history) == without_seconds(full)
     for a, b in zip(straight.state_dict().values(), resumed.state_dict().values(), strict=True):

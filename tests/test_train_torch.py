@@ -162,8 +162,9 @@ def test_early_stopping_stops_and_restores_the_best_epoch():
     model = TinyLM()
     val = copy_task(seed=1, shift=1)  # val wants x+1, train teaches x: val_loss rises
     history = fit_torch(
-        model, copy_task(), val, epochs=20, lr=0.02, batch_size=16, early_stopping=2, progress=False
-    )
+        model, copy_task(), val, epochs=20, lr=0.02, batch_size=16, early_stopping=2,
+        progress=False, device="cpu",  # the check below evaluates on the CPU
+    )  # fmt: skip
     best = min(range(history.epochs), key=lambda e: history["val_loss"][e]) + 1
     assert history.best_epoch == best and history.epochs == best + 2 < 20
     assert "early stopping" in history.stopped_reason
