@@ -95,3 +95,13 @@ def test_every_citation_in_the_chapters_is_in_the_bibliography():
             for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
                 cited.update(k.strip() for k in group.split(","))
     assert cited - keys == set()
+
+
+def test_jupyter_book_links_the_output_stylesheet_into_every_page_once():
+    from jupyter_book.config import get_final_config
+
+    config, *_ = get_final_config(
+        user_yaml=ROOT / "_config.yml", cli_config={"latex_individualpages": False}, sourcedir=ROOT
+    )
+    assert "_static" in config["html_static_path"]
+    assert config["html_css_files"].count("outputs.css") == 1
