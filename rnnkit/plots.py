@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,23 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
 # --------------------------------------------------------------------------- cell diagrams
 
 
-def _node(ax, xy, text, shape="circle", colour="white"):
-    """A labelled operator (circle) or layer (rounded box) of a cell diagram."""
+_RADIUS, _HALF = 0.28, 0.42  # an operator's circle; half the width of a layer's box
+
+
+def _node(ax, xy, text, shape="circle", colour="white", width=2 * _HALF):
+    """A labelled operator (circle) or layer (rounded box, ``width`` wide) of a cell diagram."""
     from matplotlib.patches import Circle, FancyBboxPatch
 
     x, y = xy
     if shape == "circle":
-        ax.add_patch(Circle(xy, 0.28, facecolor=colour, edgecolor="0.2", linewidth=1.2, zorder=3))
+        ax.add_patch(
+            Circle(xy, _RADIUS, facecolor=colour, edgecolor="0.2", linewidth=1.2, zorder=3)
+        )
     else:
         ax.add_patch(
             FancyBboxPatch(
-                (x - 0.42, y - 0.26),
-                0.84,
+                (x - width / 2, y - 0.26),
+                width,
                 0.52,
                 boxstyle="round,pad=0.02",
                 facecolor=colour,
@@ -105,7 +111,18 @@ def _node(ax, xy, text, shape="circle", colour="white"):
     ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=4)
 
 
-def _arrow(ax, start, end, label="", colour="0.25", width=1.3, label_at=0.5, offset=(0.12, 0.0)):
+def _arrow(
+    ax,
+    start,
+    end,
+    label="",
+    colour="0.25",
+    width=1.3,
+    label_at=0.5,
+    offset=(0.12, 0.0),
+    shrink=14,
+):
+    """An arrow from ``start`` to ``end``, stopping ``shrink`` points short of each."""
     ax.annotate(
         "",
         xy=end,
@@ -114,8 +131,8 @@ def _arrow(ax, start, end, label="", colour="0.25", width=1.3, label_at=0.5, off
             "arrowstyle": "-|>",
             "color": colour,
             "linewidth": width,
-            "shrinkA": 14,
-            "shrinkB": 14,
+            "shrinkA": shrink,
+            "shrinkB": shrink,
         },
         zorder=2,
     )
@@ -288,4 +305,242 @@ def attention_heatmaps(
     axes[0][0].set_ylabel("output character")
     fig.colorbar(image, ax=list(axes[0]), label="attention weight", shrink=0.8)
     fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def _label(ax, xy, text, colour="0.1", size=12, **kwargs):
+    """A symbol of a cell diagram (an input, a state), centred on ``xy``."""
+    ax.text(*xy, text, ha="center", va="center", fontsize=size, color=colour, **kwargs)
+
+
+def _diagram_axes(figsize, xlim, ylim, title):
+    """A white figure with one frameless axes in data units of equal aspect."""
+    # No plt.rc_context: see lstm_diagram.
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained", facecolor="white")
+    ax.set_facecolor("white")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontsize=11)
+    return fig, ax
+
+
+def unrolled_rnn_diagram(
+    title: str = "One recurrent layer, folded and unrolled: the same W and U at every step",
+):
+    """Draw a recurrent layer folded (one cell with a loop) and unrolled over time.
+
+    The update is chapter 02's ``h_t = tanh(x_t W + h_{t-1} U + b)`` (Elman 1990);
+    unrolling it turns the loop into a deep feed-forward network with one layer per
+    step and the same weights in every layer, which is how backpropagation through
+    time trains it (Rumelhart, Hinton & Williams 1986; Werbos 1990). The unrolled part
+    shows steps 1, 2, 3 and T, ``h_0`` entering from the left. Returns the Figure.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    state = "#d62728"
+    fig, ax = _diagram_axes((7, 3.2), (-0.6, 9.5), (-0.6, 3.35), title)
+    low, mid, top = 0.0, 1.45, 2.9
+    steps = [(0.5, "t"), (3.7, "1"), (5.1, "2"), (6.5, "3"), (8.9, "T")]  # folded, unrolled
+    # folded: one cell whose output comes back as its next input
+    loop = FancyArrowPatch(
+        (0.5 + _HALF, mid + 0.14),
+        (0.5 + _HALF, mid - 0.14),
+        connectionstyle="arc,angleA=0,angleB=0,armA=28,armB=28,rad=8",
+        arrowstyle="-|>",
+        mutation_scale=14,
+        color=state,
+        linewidth=2.0,
+        zorder=2,
+    )
+    ax.add_patch(loop)
+    _label(ax, (1.6, mid), "$U$", colour=state, size=11)
+    _label(ax, (0.5, low - 0.45), "folded", colour="0.35", size=10)
+    _label(ax, (2.15, mid), "=", size=16)
+    # unrolled: the same cell, once per step, h_{t-1} arriving from the left
+    _label(ax, (2.65, mid), "$h_0$", colour=state)
+    for x, t in steps:
+        _node(ax, (x, mid), r"$\tanh$", shape="box", colour="#e8f0fa")
+        _label(ax, (x, low), f"$x_{t}$")
+        _label(ax, (x, top), f"$h_{t}$")
+        _arrow(ax, (x, low), (x, mid), "$W$", label_at=0.45)
+        _arrow(ax, (x, mid), (x, top))
+    _label(ax, (7.7, mid), r"$\cdots$", colour=state)
+    ax.plot([6.5 + _HALF, 7.45], [mid, mid], color=state, linewidth=2.0, zorder=2)
+    for left, right in [(2.9, 3.7 - _HALF), (3.7 + _HALF, 5.1 - _HALF), (5.1 + _HALF, 6.5 - _HALF),
+                        (7.95, 8.9 - _HALF)]:  # fmt: skip
+        _arrow(ax, (left, mid), (right, mid), colour=state, width=2.0, shrink=1)
+        _label(ax, ((left + right) / 2, mid + 0.2), "$U$", colour=state, size=10)
+    _label(
+        ax, (6.3, low - 0.45), "unrolled over T steps: one layer per step", colour="0.35", size=10
+    )
+    return fig
+
+
+def gru_diagram(
+    title: str = r"The GRU cell: $z_t$ keeps the old state, $1 - z_t$ lets the candidate in",
+):
+    """Draw one GRU step in the form of Cho et al. (2014), as chapter 06 writes it.
+
+    The state path runs along the top: ``h_{t-1} -> x z_t -> + (1 - z_t) * h_tilde_t
+    -> h_t``, i.e. ``h_t = z_t * h_{t-1} + (1 - z_t) * h_tilde_t``. Below, the update
+    gate ``z_t`` and the reset gate ``r_t`` (sigmoids of ``[x_t, h_{t-1}]``), the reset
+    applied to ``h_{t-1}`` *before* ``U_h``, and the candidate
+    ``h_tilde_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)``. Returns the Figure.
+    """
+    state = "#d62728"
+    fig, ax = _diagram_axes((7, 3.9), (-1.35, 8.95), (-1.15, 4.0), title)
+    top, mid, low = 3.2, 1.9, 0.45
+    bus = low - 0.62
+    # the state path: keep z_t of the old state, add (1 - z_t) of the candidate
+    _label(ax, (0.0, top), "$h_{t-1}$", colour=state, size=13)
+    _node(ax, (2.0, top), r"$\times$")
+    _node(ax, (6.0, top), "$+$")
+    _label(ax, (8.0, top), "$h_t$", colour=state, size=13)
+    _arrow(ax, (0.3, top), (2.0, top), colour=state, width=2.4)
+    _arrow(ax, (2.0, top), (6.0, top), colour=state, width=2.4)
+    _arrow(ax, (6.0, top), (7.8, top), colour=state, width=2.4)
+    ax.text(
+        2.3, top + 0.45, r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t$",
+        fontsize=11, color=state,
+    )  # fmt: skip
+    # the gates, from [x_t, h_{t-1}]
+    for x, act in ((2.0, r"$\sigma$"), (3.4, r"$\sigma$"), (6.0, r"$\tanh$")):
+        _node(ax, (x, low), act, shape="box", colour="#e8f0fa")
+    ax.plot([0.6, 6.0], [bus, bus], color="0.25", linewidth=1.3)
+    ax.text(0.5, bus, r"$[x_t,\ h_{t-1}]$", ha="right", va="center", fontsize=12)
+    for x in (2.0, 3.4):
+        _arrow(ax, (x, bus), (x, low - 0.02))
+    _arrow(ax, (6.0, bus), (6.0, low - 0.02))
+    _label(ax, (6.25, bus + 0.12), "$x_t$", size=10, colour="0.25")
+    _arrow(ax, (2.0, low), (2.0, top), "$z_t$", label_at=0.62)
+    _node(ax, (3.2, mid), "")
+    _label(ax, (3.2, mid), "$1-$", size=10, zorder=4)
+    _arrow(ax, (2.0, low), (3.2, mid))
+    # the reset gate acts on h_{t-1} before U_h; the candidate goes in through 1 - z_t
+    _node(ax, (4.8, low), r"$\times$")
+    _arrow(ax, (3.4 + _HALF, low), (4.8 - _RADIUS, low), shrink=1)
+    _label(ax, (4.17, low + 0.2), "$r_t$", size=10, colour="0.25")
+    _label(ax, (4.8, low + 1.0), "$h_{t-1}$", colour=state, size=11)
+    _arrow(ax, (4.8, low + 1.0), (4.8, low), shrink=9)
+    _arrow(ax, (4.8 + _RADIUS, low), (6.0 - _HALF, low), shrink=1)
+    _node(ax, (6.0, mid), r"$\times$")
+    _arrow(ax, (6.0, low), (6.0, mid), r"$\tilde h_t$", label_at=0.5)
+    _arrow(ax, (3.2, mid), (6.0, mid), "$1 - z_t$", label_at=0.42, offset=(-0.3, 0.22))
+    _arrow(ax, (6.0, mid), (6.0, top))
+    ax.text(
+        0.6, bus - 0.55,
+        r"candidate: $\tilde h_t = \tanh(x_t W_h + (r_t \odot h_{t-1})\, U_h + b_h)$",
+        fontsize=11, va="center",
+    )  # fmt: skip
+    return fig
+
+
+def seq2seq_attention_diagram(
+    title: str = "Encoder, decoder and attention: each output step averages the encoder states",
+):
+    """Draw chapter 11's encoder-decoder with additive attention, at decoder step 2.
+
+    The encoder, a GRU over the source (Sutskever, Vinyals & Le 2014; Cho et al. 2014),
+    keeps its outputs ``k_1 ... k_L`` and hands its last state to the decoder, a GRU
+    over ``<start>`` and the target. At step ``t`` the decoder's output ``s_t`` scores
+    every ``k_j`` (``e_tj = v^T tanh(s_t W_q + k_j W_k)``, Bahdanau, Cho & Bengio
+    2015), a softmax turns the scores into weights ``a_tj`` (drawn as line widths),
+    and the context ``c_t = sum_j a_tj k_j`` joins ``s_t`` in the output layer, where
+    Luong, Pham & Manning (2015) place it: it does not feed back into the GRU.
+    Returns the Figure.
+    """
+    state, attend = "#d62728", "#1f5fa8"
+    fig, ax = _diagram_axes((7, 4.6), (-0.55, 9.3), (-1.0, 5.05), title)
+    boxes, labels = 1.0, 2.05
+    encoder, decoder = (0.7, 2.0, 3.3), (5.7, 7.0, 8.3)
+    inputs = ("$x_1$", "$x_2$", "$x_3$", "<start>", "$y_1$", "$y_2$")
+    outputs = ("$k_1$", "$k_2$", "$k_3$", "$s_1$", "$s_2$", "$s_3$")
+    for x, below, above in zip(encoder + decoder, inputs, outputs, strict=True):
+        _node(ax, (x, boxes), "GRU", shape="box", colour="#e8f0fa")
+        _label(ax, (x, -0.05), below, size=11 if below.startswith("$") else 10)
+        _label(ax, (x, labels), above)
+        _arrow(ax, (x, -0.05), (x, boxes))
+        _arrow(ax, (x, boxes), (x, labels))
+    for row in (encoder, decoder):
+        for left, right in zip(row, row[1:], strict=False):
+            _arrow(
+                ax, (left + _HALF, boxes), (right - _HALF, boxes), colour=state, width=2.0, shrink=1
+            )
+    _arrow(ax, (3.3 + _HALF, boxes), (5.7 - _HALF, boxes), colour=state, width=2.0, shrink=1)
+    _label(ax, (4.5, boxes + 0.25), "last state", colour=state, size=10)
+    _label(ax, (2.0, -0.6), "encoder: a GRU over the source", colour="0.35", size=10)
+    _label(ax, (7.0, -0.6), "decoder: a GRU over <start> + target", colour="0.35", size=10)
+    # attention at step 2: s_2 scores every k_j; the weights a_2j average the k_j into c_2
+    hub = (4.5, 3.45)
+    _node(ax, hub, "attention", shape="box", colour="#e3ecf7", width=1.5)
+    edge = hub[1] - 0.26  # the attention box's lower edge
+    weights = (0.15, 0.7, 0.15)  # an example: most of the weight on k_2
+    for x, weight, end, j in zip(encoder, weights, (-0.5, -0.25, 0.0), "123", strict=True):
+        start, stop = (x, labels + 0.22), (hub[0] + end, edge)
+        _arrow(ax, start, stop, colour=attend, width=0.8 + 5 * weight, shrink=1)
+        _label(ax, (x + 0.45, labels), f"$a_{{2{j}}}$", colour=attend, size=10)
+    _arrow(ax, (7.0 - 0.1, labels + 0.22), (hub[0] + 0.5, edge), colour=attend, shrink=1)
+    _label(ax, (6.15, 2.95), "query", colour=attend, size=10)
+    _node(ax, (7.0, hub[1]), "linear", shape="box", colour="#e8f0fa")
+    _arrow(ax, (hub[0] + 0.75, hub[1]), (7.0 - _HALF, hub[1]), colour=attend, shrink=1)
+    _label(ax, (6.0, hub[1] + 0.22), "$c_2$", colour=attend, size=11)
+    _arrow(ax, (7.0, labels), (7.0, hub[1]))
+    _arrow(ax, (7.0 + _HALF, hub[1]), (8.15, hub[1]), shrink=1)
+    _label(ax, (8.75, hub[1]), "logits\nfor $y_2$", size=10)
+    for y, line in zip(
+        (4.75, 4.3, 3.85),
+        (r"scores $e_{2j} = v^\top \tanh(s_2 W_q + k_j W_k)$",
+         r"weights $a_{2j} = \mathrm{softmax}_j\ e_{2j}$",
+         r"context $c_2 = \sum_j a_{2j}\, k_j$"),
+        strict=True,
+    ):  # fmt: skip
+        ax.text(-0.45, y, line, fontsize=10.5, color=attend, va="center")
+    return fig
+
+
+def _two_and_five(value, _position=None) -> str:
+    """A minor tick's label on a log axis: only 2 and 5 times a power of ten."""
+    mantissa = value / 10 ** np.floor(np.log10(value))
+    return f"{value:g}" if round(mantissa) in (2, 5) else ""
+
+
+def costs_against_length(rows, forms: Sequence[str], title: str):
+    """Time and memory of one training step against the sequence length, log-log.
+
+    ``rows`` is a DataFrame with a column ``"T"`` and, for each name in ``forms``, the
+    columns ``"<name> ms"`` and ``"<name> MiB"``, as chapter 12 builds it from
+    ``rnnkit.bench.training_step_rows``. The top panel draws the times, the bottom one
+    the memory allocated; on log-log axes a cost that grows like ``T**k`` is a line of
+    slope ``k``. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    """
+    needed = ["T"] + [f"{form} {unit}" for unit in ("ms", "MiB") for form in forms]
+    missing = [column for column in needed if column not in rows.columns]
+    if missing or not forms:
+        raise ValueError(
+            f"rows must have the columns {needed} for forms {list(forms)}, "
+            f"missing {missing or 'the forms'}"
+        )
+    fig, axes = plt.subplots(
+        2, 1, figsize=(7, 6.2), sharex=True, layout="constrained", facecolor="white"
+    )
+    for ax, unit, label in zip(
+        axes,
+        ("ms", "MiB"),
+        ("time per training step (ms)", "memory allocated per step (MiB)"),
+        strict=True,
+    ):
+        ax.set_facecolor("white")
+        for form, marker in zip(forms, "osD^v", strict=False):
+            ax.loglog(rows["T"], rows[f"{form} {unit}"], marker=marker, label=form)
+        ax.set_ylabel(label, fontsize=10)
+        ax.yaxis.set_major_formatter(lambda value, _position: f"{value:g}")
+        ax.yaxis.set_minor_formatter(_two_and_five)
+        ax.grid(True, which="both", color="0.9", linewidth=0.6)
+    axes[0].legend(fontsize=10)
+    axes[1].set_xlabel("sequence length T (steps)", fontsize=10)
+    axes[1].set_xticks(list(rows["T"]), [str(int(t)) for t in rows["T"]])
+    axes[1].xaxis.set_minor_locator(NullLocator())  # T is labelled at each measured length
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
     return fig

@@ -2,8 +2,9 @@
 
 Every chapter starts with ``rnnkit.setup(seed)``. It seeds Python's ``random``,
 NumPy, PyTorch and TensorFlow/Keras, asks both frameworks for deterministic kernels,
-and chooses the device (a CUDA GPU when there is one, else the CPU). The frameworks
-are optional: a missing one is reported in the returned :class:`Setup`, not raised.
+and chooses the device (a CUDA GPU when there is one, else the CPU). It also sets how
+pandas prints tables (``PANDAS_DISPLAY``). The frameworks are optional: a missing
+one is reported in the returned :class:`Setup`, not raised.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from rnnkit.validation import require_choice, require_int
 
 DEVICES = ("auto", "cpu", "cuda")
 _MAX_SEED = 2**32 - 1  # NumPy's legacy seeding accepts at most 32 bits.
+PANDAS_DISPLAY = {"display.max_colwidth": 120}
+"""The pandas options :func:`setup` sets: a table cell is cut after 120 characters, not
+pandas' 50, so the chapters' example sentences print whole."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ def setup(
 ) -> Setup:
     """Seed Python, NumPy, PyTorch and TensorFlow with ``seed`` and pick a device.
 
+    Also applies ``PANDAS_DISPLAY`` when pandas is installed, so that every chapter
+    prints its tables the same way.
+
     Parameters
     ----------
     seed:
@@ -87,7 +94,18 @@ def setup(
     notes: list[str] = []
     torch_version, chosen = _setup_torch(seed, device, deterministic, threads, notes)
     tf_version, keras_version = _setup_tensorflow(seed, deterministic, threads, notes)
+    _setup_pandas()
     return Setup(seed, chosen, threads, torch_version, tf_version, keras_version, tuple(notes))
+
+
+def _setup_pandas() -> None:
+    """Apply ``PANDAS_DISPLAY``; nothing to do when pandas is not installed."""
+    if not _installed("pandas"):
+        return
+    import pandas as pd
+
+    for option, value in PANDAS_DISPLAY.items():
+        pd.set_option(option, value)
 
 
 def _setup_torch(

@@ -95,3 +95,79 @@ def test_every_citation_in_the_chapters_is_in_the_bibliography():
             for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
                 cited.update(k.strip() for k in group.split(","))
     assert cited - keys == set()
+
+
+def test_jupyter_book_links_the_output_stylesheet_into_every_page_once():
+    from jupyter_book.config import get_final_config
+
+    config, *_ = get_final_config(
+        user_yaml=ROOT / "_config.yml", cli_config={"latex_individualpages": False}, sourcedir=ROOT
+    )
+    assert "_static" in config["html_static_path"]
+    assert config["html_css_files"].count("outputs.css") == 1
+
+
+# --- maths that Markdown would break ---------------------------------------------------
+
+# What starts a list item, a quote or a heading when it begins a line (after indentation).
+BLOCK_START = re.compile(r"[ \t]*(?:[-+*]|1[.)])(?:[ \t]|$)|[ \t]*>|[ \t]*#{1,6}[ \t]")
+
+
+def lines_that_break_a_formula(markdown: str) -> list[str]:
+    """The lines of ``markdown`` that begin inside a ``$...$`` or ``$$...$$`` formula and
+    that Markdown reads as the start of a list item, a quote or a heading.
+
+    Fenced code and inline code are skipped, and so is ``\\$``; an inline formula ends at
+    a blank line, as a paragraph does.
+    """
+    broken, maths, fence = [], None, None
+    for line in markdown.split("\n"):
+        opening = re.match(r"[ \t]*(`{3,}|~{3,})", line)
+        if fence:
+            if opening and opening.group(1).startswith(fence):
+                fence = None
+            continue
+        if opening and not maths:
+            fence = opening.group(1)
+            continue
+        if maths and BLOCK_START.match(line):
+            broken.append(line)
+        if maths == "$" and not line.strip():
+            maths = None
+        text = re.sub(r"`+[^`]*`+", "", line.replace(r"\$", ""))  # drop inline code
+        for dollar in re.findall(r"\$\$|\$", text):
+            if maths is None:
+                maths = dollar
+            elif dollar == maths:
+                maths = None
+    return broken
+
+
+def markdown_sources():
+    for path in sorted((ROOT / "chapters").glob("*.md")):
+        yield path.name, path.read_text(encoding="utf-8")
+    for path in CHAPTERS:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(notebook["cells"]):
+            if cell["cell_type"] == "markdown":
+                yield f"{path.name} cell {i}", "".join(cell["source"])
+
+
+def test_lines_that_break_a_formula_finds_a_plus_that_starts_a_line_inside_maths():
+    broken = "the candidate, $\\tanh(x_t W_h\n+ b_h)$, and a list:\n\n- item\n"
+    assert lines_that_break_a_formula(broken) == ["+ b_h)$, and a list:"]
+    display = "$$\na\n- b\n$$\n"
+    assert lines_that_break_a_formula(display) == ["- b"]
+    fixed = "the candidate, $\\tanh(x_t W_h +\nb_h)$, and a list:\n\n- item\n"
+    assert lines_that_break_a_formula(fixed) == []
+    code = "`$` alone\n- item\n```\n$x\n```\n- item\n"
+    assert lines_that_break_a_formula(code) == []
+
+
+def test_no_line_inside_a_formula_starts_a_list_item_quote_or_heading():
+    broken = {
+        name: lines
+        for name, text in markdown_sources()
+        if (lines := lines_that_break_a_formula(text))
+    }
+    assert broken == {}, "join these lines to the one before, or move the operator there"

@@ -75,6 +75,35 @@ def test_result_renders_as_markdown_in_a_notebook():
     assert result._repr_markdown_().startswith("✅ **Exercise 9: correct**")
 
 
+@pytest.mark.parametrize(
+    ("status", "css_class", "colour"),
+    [
+        (NOT_ATTEMPTED, "rnnkit-check-not-attempted", "--pst-color-warning"),
+        (INCORRECT, "rnnkit-check-incorrect", "--pst-color-danger"),
+        (CORRECT, "rnnkit-check-correct", "--pst-color-success"),
+    ],
+)
+def test_result_renders_as_a_box_in_its_status_colour_with_the_status_in_words(
+    status, css_class, colour
+):
+    import re
+
+    page = checks.CheckResult("Exercise 9", status, ["first", "second"], None)._repr_html_()
+    assert f'class="rnnkit-check {css_class}"' in page
+    assert f"border-left: 0.3em solid var({colour}, rgb(" in page
+    text = re.sub(r"<[^>]+>", "", page)  # what a reader sees without styles or emoji
+    assert f"Exercise 9: {status}" in text
+    assert page.count("<li>") == 2
+
+
+def test_result_html_escapes_the_messages_and_shows_code_spans_as_code():
+    result = checks.CheckResult("Exercise <9>", INCORRECT, ["h[0] < 0 with `x & y`"], None)
+    page = result._repr_html_()
+    assert "Exercise &lt;9&gt;: incorrect" in page
+    assert "<li>h[0] &lt; 0 with <code>x &amp; y</code></li>" in page
+    assert "<9>" not in page and "h[0] < 0" not in page
+
+
 # --- exercise 2.1: torch.nn.GRU shapes ----------------------------------------
 
 

@@ -132,3 +132,92 @@ def test_coloured_text_refuses_values_that_do_not_match_the_pieces():
 
     with pytest.raises(ValueError, match="rows and values must have the same lengths"):
         coloured_text([["a", "b"]], [[1.0]], "t", "v")
+
+
+def drawn_texts(fig):
+    """Every string the figure draws (text artists of the figure and of its axes)."""
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+def test_unrolled_rnn_diagram_draws_the_folded_cell_and_steps_1_to_T_sharing_W_and_U():
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
+    from rnnkit.plots import unrolled_rnn_diagram
+
+    fig = unrolled_rnn_diagram("the title")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    texts = drawn_texts(fig)
+    for t in ("t", "1", "2", "3", "T"):  # the folded cell, then the unrolled steps
+        assert f"$x_{t}$" in texts and f"$h_{t}$" in texts, t
+    assert "$h_0$" in texts
+    assert texts.count("$W$") == 5 and texts.count("$U$") == 5  # the same weights everywhere
+    assert len([p for p in ax.patches if isinstance(p, FancyBboxPatch)]) == 5
+    assert ax.get_title(loc="left") == "the title" and not ax.axison
+
+
+def test_gru_diagram_draws_the_gates_the_candidate_and_the_interpolation_of_chapter_06():
+    from matplotlib.figure import Figure
+
+    from rnnkit.plots import gru_diagram
+
+    fig = gru_diagram("the title")
+    assert isinstance(fig, Figure)
+    texts = drawn_texts(fig)
+    for label in ("$h_{t-1}$", "$h_t$", "$z_t$", "$r_t$", r"$\tilde h_t$", "$1 - z_t$", "$x_t$"):
+        assert label in texts, label
+    # z_t keeps the old state (Cho et al.), and the reset acts on h_{t-1} before U_h
+    assert r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t$" in texts
+    assert any(r"(r_t \odot h_{t-1})\, U_h" in t for t in texts)
+    assert texts.count(r"$\sigma$") == 2 and texts.count(r"$\tanh$") == 1
+    assert fig.axes[0].get_title(loc="left") == "the title"
+
+
+def test_seq2seq_attention_diagram_draws_encoder_decoder_and_the_attention_step():
+    from matplotlib.figure import Figure
+
+    from rnnkit.plots import seq2seq_attention_diagram
+
+    fig = seq2seq_attention_diagram("the title")
+    assert isinstance(fig, Figure)
+    texts = drawn_texts(fig)
+    assert texts.count("GRU") == 6  # three encoder steps, three decoder steps
+    for label in ("$k_1$", "$k_3$", "$s_2$", "<start>", "$c_2$", "attention", "query"):
+        assert label in texts, label
+    for j in "123":  # one weight per encoder state
+        assert f"$a_{{2{j}}}$" in texts
+    assert any(t.startswith("scores $e_{2j} = v^\\top") for t in texts)
+    assert any(t.startswith("weights $a_{2j} = \\mathrm{softmax}_j") for t in texts)
+
+
+def test_costs_against_length_draws_time_above_memory_on_log_log_axes_one_line_per_form():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from rnnkit.plots import costs_against_length
+
+    rows = pd.DataFrame({"T": [64, 128], "a ms": [1.0, 2.0], "b ms": [1.0, 4.0],
+                         "a MiB": [3.0, 6.0], "b MiB": [5.0, 20.0]})  # fmt: skip
+    fig = costs_against_length(rows, ["a", "b"], "the title")
+    assert isinstance(fig, Figure)
+    time, memory = fig.axes
+    assert time.get_position().y0 > memory.get_position().y0  # stacked: time on top
+    for ax, unit in ((time, "ms"), (memory, "MiB")):
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        assert [list(line.get_ydata()) for line in ax.get_lines()] == [
+            list(rows[f"a {unit}"]),
+            list(rows[f"b {unit}"]),
+        ]
+    assert [t.get_text() for t in time.get_legend().get_texts()] == ["a", "b"]
+    assert "ms" in time.get_ylabel() and "MiB" in memory.get_ylabel()
+    assert memory.get_xlabel() == "sequence length T (steps)"
+
+
+def test_costs_against_length_names_the_missing_columns():
+    import pandas as pd
+
+    from rnnkit.plots import costs_against_length
+
+    with pytest.raises(ValueError, match=r"missing \['scan MiB'\]"):
+        costs_against_length(pd.DataFrame({"T": [1], "scan ms": [1.0]}), ["scan"], "the title")

@@ -99,3 +99,13 @@ def test_setup_uses_one_cpu_thread_by_default_and_none_keeps_the_default():
         assert torch.get_num_threads() == default
     finally:
         torch.set_num_threads(default)
+
+
+def test_setup_lets_pandas_print_a_sentence_of_a_hundred_characters_whole():
+    import pandas as pd
+
+    sentence = "word " * 20  # 100 characters
+    with pd.option_context("display.max_colwidth", 50):  # pandas' default cuts it
+        assert "..." in pd.DataFrame({"sentence": [sentence]})._repr_html_()
+        rnnkit.setup(0)
+        assert sentence.strip() in pd.DataFrame({"sentence": [sentence]})._repr_html_()

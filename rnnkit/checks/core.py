@@ -25,7 +25,9 @@ The result displays itself in a notebook, so a check cell ends with the check ca
 from __future__ import annotations
 
 import copy
+import html
 import inspect
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +39,15 @@ NOT_ATTEMPTED = "not attempted"
 INCORRECT = "incorrect"
 CORRECT = "correct"
 
+# The icon is decoration (a font without emoji shows a box): the status word says it all.
 _ICONS = {NOT_ATTEMPTED: "⏳", INCORRECT: "❌", CORRECT: "✅"}
+# The box's colour: the book theme's variable (pydata-sphinx-theme, light and dark), and
+# the colour to use where it is not defined (Jupyter, Colab) as (r, g, b).
+_COLOURS = {
+    NOT_ATTEMPTED: ("warning", (191, 96, 0)),
+    INCORRECT: ("danger", (200, 40, 60)),
+    CORRECT: ("success", (0, 132, 63)),
+}
 _TRY_AGAIN = (
     "Replace the `raise NotImplementedError` with your code, then run this cell again. "
     "Until then the chapter uses the reference implementation."
@@ -74,6 +84,38 @@ class CheckResult:
     def _repr_markdown_(self) -> str:
         head = f"{_ICONS[self.status]} **{self.exercise}: {self.status}**"
         return "\n".join([head, ""] + [f"- {message}" for message in self.messages])
+
+    def _repr_html_(self) -> str:
+        """A self-contained box for Jupyter and the book: a left border in the status's
+        colour, the title line, then the messages as a list (escaped; `code` as code).
+
+        Classes ``rnnkit-check`` and ``rnnkit-check-<status>`` (``not-attempted``,
+        ``incorrect``, ``correct``) let the book's stylesheet adjust it.
+        """
+        name, (r, g, b) = _COLOURS[self.status]
+        border = f"var(--pst-color-{name}, rgb({r}, {g}, {b}))"
+        tint = f"var(--pst-color-{name}-bg, rgba({r}, {g}, {b}, 0.1))"
+        title = (
+            f'<span aria-hidden="true">{_ICONS[self.status]} </span>'
+            f"{html.escape(self.exercise)}: {self.status}"
+        )
+        items = "".join(f"<li>{_message_html(message)}</li>" for message in self.messages)
+        listing = (
+            f'<ul style="margin: 0.4em 0 0; padding-left: 1.4em">{items}</ul>' if items else ""
+        )
+        return (
+            f'<div class="rnnkit-check rnnkit-check-{self.status.replace(" ", "-")}" '
+            f'style="border-left: 0.3em solid {border}; background: {tint}; '
+            f'border-radius: 0.25em; padding: 0.5em 0.9em; margin: 0.5em 0">'
+            f'<div style="font-weight: 600">{title}</div>{listing}</div>'
+        )
+
+
+def _message_html(message: str) -> str:
+    """A feedback message as HTML: escaped, with `code` spans as <code>, line breaks kept."""
+    escaped = html.escape(message)
+    coded = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    return coded.replace("\n", "<br>")
 
 
 @dataclass(frozen=True)
