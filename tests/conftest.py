@@ -3,6 +3,7 @@
 import hashlib
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -20,6 +21,22 @@ def parameter_digest():
         for name, p in module.named_parameters():
             h.update(f"{name}{tuple(p.shape)}".encode())
             h.update(p.detach().cpu().numpy().tobytes())
+        return h.hexdigest()[:16]
+
+    return digest
+
+
+@pytest.fixture
+def ids_digest():
+    """A function: the first 16 hex digits of the sha256 of integer arrays (each as
+    int64, shape and bytes, in order). Equal digests, identical ids."""
+
+    def digest(*arrays) -> str:
+        h = hashlib.sha256()
+        for a in arrays:
+            a = np.ascontiguousarray(np.asarray(a, dtype=np.int64))
+            h.update(str(a.shape).encode())
+            h.update(a.tobytes())
         return h.hexdigest()[:16]
 
     return digest

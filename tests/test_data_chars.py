@@ -34,6 +34,21 @@ def test_char_corpus_is_deterministic_and_max_chars_changes_it(small):
     assert load_python_docs(max_chars=20_000).train.size == 18_000
 
 
+def test_python_docs_ids_are_unk_0_then_the_sorted_training_characters(small):
+    text = python_docs_text()[:30_000]
+    index = {c: i for i, c in enumerate(sorted(set(text[:27_000])), start=1)}
+    expected = [index.get(c, 0) for c in text]
+    assert np.concatenate([small.train, small.val, small.test]).tolist() == expected
+
+
+def test_split_text_assigns_the_same_ids_as_ever(ids_digest):
+    text = "def f(x):\n    return x + 1  # ünïcode\n" * 3 + "Ω≈ç√∫ new chars here: QZ@!"
+    corpus = split_text(text)
+    assert len(corpus.vocab) == 28
+    assert corpus.test.tolist() == [11, 8, 2, 0, 0, 0, 0]  # Q, Z, @ and ! are unknown: 0
+    assert ids_digest(corpus.train, corpus.val, corpus.test) == "7f82247dddc32e33"
+
+
 def test_vocab_reserves_unk_and_decode_inverts_encode_on_known_chars():
     v = CharVocab.build("hello world")
     assert v.chars[0] == "<unk>" and len(v) == 1 + len(set("hello world"))
