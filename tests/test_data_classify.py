@@ -3,8 +3,8 @@ import pytest
 
 from rnnkit.data.classify import (
     NEGATORS,
+    RESERVED,
     SentimentConfig,
-    WordVocab,
     bow_baseline,
     encode_split,
     make_sentiment,
@@ -12,6 +12,7 @@ from rnnkit.data.classify import (
     tokenize,
     with_random_labels,
 )
+from rnnkit.data.vocab import Vocab
 
 SMALL = SentimentConfig(n=1500, seed=0)
 
@@ -138,13 +139,13 @@ def test_sentiment_ids_are_the_same_as_ever(config, expected, ids_digest):
 
 
 def test_encode_split_refuses_labels_out_of_range():
-    vocab = WordVocab.build(["good film"])
+    vocab = Vocab.build(["good film"], RESERVED, level="word")
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\], got values from 0 to 2"):
         encode_split(["good", "film"], np.array([0, 2]), vocab, maxlen=4)
 
 
 def test_encode_split_refuses_one_label_per_text_mismatch():
-    vocab = WordVocab.build(["good film"])
+    vocab = Vocab.build(["good film"], RESERVED, level="word")
     with pytest.raises(ValueError, match=r"labels must have shape \(2,\)"):
         encode_split(["good", "film"], np.array([0]), vocab, maxlen=4)
 

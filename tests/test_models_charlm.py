@@ -11,7 +11,8 @@ import torch
 
 import rnnkit
 from rnnkit import convert
-from rnnkit.data.chars import CharVocab, bptt_windows
+from rnnkit.data.chars import RESERVED, bptt_windows
+from rnnkit.data.vocab import Vocab
 from rnnkit.models.charlm import (
     apply_temperature,
     bits_per_char_keras,
@@ -26,7 +27,7 @@ from rnnkit.models.charlm import (
 from rnnkit.train import fit_keras, fit_torch
 
 V, E, H = 7, 4, 6
-VOCAB = CharVocab.build("abcdef")  # 7 ids with <unk>
+VOCAB = Vocab.build("abcdef", RESERVED)  # 7 ids with <unk>
 
 
 def ids(n: int, seed: int = 0) -> np.ndarray:
@@ -275,5 +276,5 @@ def test_samplers_refuse_arguments_of_the_wrong_kind_with_the_same_line(
 
 @pytest.mark.parametrize("sample", [sample_torch, sample_keras], ids=["torch", "keras"])
 def test_samplers_refuse_a_string_where_the_vocabulary_belongs(sample):
-    with pytest.raises(TypeError, match="vocab must be a CharVocab, got str"):
+    with pytest.raises(TypeError, match="vocab must be a Vocab, got str"):
         sample(None, "abc", "ab", 10)

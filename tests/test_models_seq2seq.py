@@ -227,10 +227,10 @@ def test_keras_greedy_decode_shapes_and_padding_after_end():
 def test_exact_match_counts_whole_strings_up_to_end():
     task = rnnkit.data.dates.make_dates(20, seed=1)
     split = task.test
-    assert exact_match(split.y_out, split.targets, task.tokenizer) == 1.0
+    assert exact_match(split.y_out, split.targets, task.vocab) == 1.0
     wrong = split.y_out.copy()
     wrong[0, 3] = wrong[0, 4] if wrong[0, 3] != wrong[0, 4] else 4
-    assert exact_match(wrong, split.targets, task.tokenizer) == 1 - 1 / len(split.targets)
+    assert exact_match(wrong, split.targets, task.vocab) == 1 - 1 / len(split.targets)
 
 
 def test_bad_inputs_raise_one_line_errors():

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnkit.data.chars import CharVocab
+from rnnkit.data.vocab import Vocab
 from rnnkit.validation import require_choice, require_int
 
 CELLS = ("lstm", "gru", "rnn")
@@ -81,8 +81,8 @@ def _require_temperature(temperature) -> float:
 
 def _check_sampling(vocab, prime, length, temperature, seed, probs_fn):
     """The checks both samplers share; returns ``(length, numpy Generator(seed))``."""
-    if not isinstance(vocab, CharVocab):
-        raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
     if not isinstance(prime, str) or not prime:
         raise ValueError(f"prime must be a non-empty string, got {prime!r}")
     length = require_int(length, "length", minimum=0)
@@ -208,11 +208,11 @@ def sample_torch(
 ) -> str:
     """Generate ``length`` characters after ``prime`` from a :class:`CharLM`.
 
-    The model reads ``prime`` (encoded with ``vocab``, a :class:`~rnnkit.data.chars.CharVocab`),
+    The model reads ``prime`` (encoded with ``vocab``, a character-level :class:`~rnnkit.data.vocab.Vocab`),
     then repeatedly draws the next id from ``probs_fn(logits, temperature)`` with a
     ``numpy.random.Generator(seed)`` and feeds it back, carrying the state. Returns the
     generated characters only (not the prime). Raises (one line) for arguments of the
-    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``CharVocab`` or a length
+    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``Vocab`` or a length
     or seed that is not an integer.
     """
     length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)

@@ -56,14 +56,14 @@ def join_inputs(src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:
     return np.concatenate([src, tgt_in], axis=1)  # (B, L + T)
 
 
-def exact_match(tokens, targets, tokenizer) -> float:
+def exact_match(tokens, targets, vocab) -> float:
     """Fraction of rows whose decoded ``tokens`` (up to ``<end>``) equal the target string."""
     tokens = _ids(tokens, "tokens")
     if len(tokens) != len(targets):
         raise ValueError(
             f"tokens and targets must have the same length, got {len(tokens)} and {len(targets)}"
         )
-    hits = sum(tokenizer.decode(row) == t for row, t in zip(tokens, targets, strict=True))
+    hits = sum(vocab.decode(row) == t for row, t in zip(tokens, targets, strict=True))
     return hits / len(targets)
 
 
