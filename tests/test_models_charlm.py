@@ -102,10 +102,10 @@ def test_charlm_carries_the_state_so_two_halves_equal_the_whole(cell):
 @pytest.mark.parametrize(
     ("x", "message"),
     [
-        (torch.zeros(3, 4), r"x must be a \(batch, time\) int64 tensor of character ids, got \(3, 4\) dtype torch.float32"),
-        (torch.zeros(4, dtype=torch.int64), r"got \(4,\) dtype torch.int64"),
-        (torch.full((1, 3), V), rf"x must hold ids in \[0, {V - 1}\], got values from {V} to {V}"),
-        (np.zeros((1, 3), np.int64), r"x must be a \(batch, time\) int64 tensor"),
+        (torch.zeros(3, 4), rf"x must be a torch tensor shaped \(batch, time\) of integer ids in \[0, {V - 1}\], got shape \(3, 4\) and dtype float32"),
+        (torch.zeros(4, dtype=torch.int64), r"got shape \(4,\) and dtype int64"),
+        (torch.full((1, 3), V), rf"got shape \(1, 3\) and dtype int64 with ids from {V} to {V}"),
+        (np.zeros((1, 3), np.int64), r"got ndarray of shape \(1, 3\) and dtype int64; convert with torch.as_tensor\(x\)"),
     ],
     ids=["float", "1-D", "out-of-range", "numpy"],
 )  # fmt: skip
@@ -145,7 +145,8 @@ def test_bits_per_char_torch_matches_a_hand_computation_and_ignores_the_chunk_si
 
 def test_bits_per_char_refuses_bad_ids():
     with pytest.raises(
-        ValueError, match=r"ids must be a non-empty 1-D integer id array, got shape \(2, 2\)"
+        ValueError,
+        match=r"ids must be a non-empty array shaped \(time,\) of integer ids >= 0, got shape \(2, 2\)",
     ):
         bits_per_char_torch(torch_char_lm(V, E, H), np.zeros((2, 2), np.int64))
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnkit.data.vocab import UNK, Vocab
-from rnnkit.validation import require_int
+from rnnkit.validation import require_ids, require_int
 
 RESERVED = (UNK,)  # id 0
 SPLIT_FRACTIONS = (0.90, 0.05, 0.05)
@@ -103,10 +103,7 @@ def bptt_windows(ids: np.ndarray, batch_size: int, time: int) -> tuple[np.ndarra
     window of ``batch_size`` rows.
     """
     ids = np.asarray(ids)
-    if ids.ndim != 1 or ids.dtype.kind not in "iu":
-        raise ValueError(
-            f"ids must be a 1-D integer array, got shape {ids.shape} dtype {ids.dtype}"
-        )
+    require_ids(ids, "ids", ("time",))
     batch_size = require_int(batch_size, "batch_size", minimum=1)
     time = require_int(time, "time", minimum=1)
     need = batch_size * time + 1
@@ -196,15 +193,9 @@ class NGramLM:
         self.order = require_int(order, "order", minimum=1)
         self.vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
         train = np.asarray(train)
-        if train.ndim != 1 or train.dtype.kind not in "iu" or train.size < order:
-            raise ValueError(
-                f"train must be a 1-D integer id array of at least order={order} ids, "
-                f"got shape {train.shape} dtype {train.dtype}"
-            )
-        if train.min() < 0 or train.max() >= vocab_size:
-            raise ValueError(
-                f"train ids must lie in [0, {vocab_size - 1}], got max {int(train.max())}"
-            )
+        require_ids(train, "train", ("time",), vocab_size)
+        if train.size < order:
+            raise ValueError(f"train must hold at least order={order} ids, got {train.size}")
         if order > max_order(vocab_size):
             raise ValueError(
                 f"order must be <= {max_order(vocab_size)} for a vocabulary of {vocab_size} "

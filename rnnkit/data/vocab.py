@@ -33,7 +33,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rnnkit.validation import require_choice
+from rnnkit.validation import require_choice, require_ids
 
 PAD, UNK, START, END = "<pad>", "<unk>", "<start>", "<end>"
 UNK_TEXT = "\ufffd"  # what an unknown token decodes to
@@ -129,17 +129,12 @@ class Vocab:
         """The text of ``ids`` up to the first ``<end>``, without ``<pad>`` and ``<start>``;
         ``<unk>`` becomes U+FFFD. Tokens are joined by ``""`` (characters) or ``" "`` (words).
 
-        Raises ``TypeError`` for ids that are not integers and ``ValueError`` for ids
-        outside ``[0, len(self) - 1]``.
+        Raises ``ValueError`` for ids that are not integers in ``[0, len(self) - 1]``.
         """
         ids = np.asarray(ids)
         if ids.size == 0:
             return ""
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"ids must be integers, got dtype {ids.dtype}")
-        lo, hi = int(ids.min()), int(ids.max())
-        if lo < 0 or hi >= len(self):
-            raise ValueError(f"ids must lie in [0, {len(self) - 1}], got values from {lo} to {hi}")
+        require_ids(ids, "ids", size=len(self))
         silent = {self.tokens.index(t) for t in (PAD, START) if t in self.reserved}
         stop = self.tokens.index(END) if END in self.reserved else None
         unk, out = self.unk_id, []

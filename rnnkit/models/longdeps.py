@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from rnnkit.validation import require_choice, require_int
+from rnnkit.validation import require_choice, require_ids, require_int
 
 CELLS = ("rnn", "lstm", "gru")
 TASKS = ("adding", "copy")
@@ -67,10 +67,7 @@ class LongDepsModel(torch.nn.Module):
                 raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
             out, _ = self.rnn(x)  # (B, T, H)
             return self.head(out[:, -1])  # (B, 1)
-        if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
-            raise ValueError(
-                f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
-            )
+        require_ids(x, "copy: x", ("batch", "time"), COPY_CLASSES, tensor=True)
         onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
         out, _ = self.rnn(onehot)  # (B, L, H)
         return self.head(out)  # (B, L, 10)

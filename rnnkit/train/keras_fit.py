@@ -40,7 +40,7 @@ from rnnkit.train.config import (  # noqa: E402
 from rnnkit.train.history import History  # noqa: E402
 from rnnkit.train.inputs import (  # noqa: E402
     check_batch_size,
-    check_label_range,
+    check_label_ids,
     check_labels,
     check_lengths,
     check_targets,
@@ -345,9 +345,10 @@ def _probe(model, x: np.ndarray, y: np.ndarray, loss, name: str, labels=None) ->
     except Exception as error:  # Keras raises several types for inputs it cannot take
         raise unreadable_input(where, x.shape, x.dtype, one_line(error)) from None
     if loss == "cross_entropy":
-        check_labels(y.shape, y.dtype.kind in "iu", str(y.dtype), out_shape, where)
-        labels = y if labels is None else labels
-        check_label_range(int(labels.min()), int(labels.max()), out_shape[-1], name)
+        check_labels(y.shape, out_shape, where)
+        check_label_ids(y, out_shape[-1], where)
+        if labels is not None:  # all of an array's labels, not only the first batch's
+            check_label_ids(labels, out_shape[-1], name)
     elif loss == "mse":
         check_targets(y.shape, out_shape, where)
 

@@ -32,11 +32,10 @@ from rnnkit.train.config import (
 from rnnkit.train.history import History
 from rnnkit.train.inputs import (
     check_batch_size,
-    check_label_range,
+    check_label_ids,
     check_labels,
     check_lengths,
     check_targets,
-    dtype_name,
     foreign_optimizer,
     one_line,
     require_model,
@@ -265,8 +264,8 @@ class _Loop:
 
     def _check_targets(self, out: torch.Tensor, y: torch.Tensor, where: str) -> None:
         if self.classify:
-            check_labels(y.shape, _is_integer(y), dtype_name(y.dtype), out.shape, where)
-            check_label_range(int(y.min()), int(y.max()), out.shape[-1], where)
+            check_labels(y.shape, out.shape, where)
+            check_label_ids(y, out.shape[-1], where)
         elif self.loss == "mse":
             check_targets(y.shape, out.shape, where)
 
