@@ -1,14 +1,11 @@
 """Settings every test shares (Keras runs on TensorFlow, quietly) and shared fixtures."""
 
 import hashlib
-import os
 
 import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import rnnkit  # noqa: F401  (sets Keras's environment before any test imports Keras)
 
 
 @pytest.fixture

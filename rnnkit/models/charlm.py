@@ -24,7 +24,6 @@ Keras is imported only inside the functions that need it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -232,7 +231,6 @@ def keras_char_lm(
     Layers are named ``"embed"``, ``"rnn"`` and ``"head"``, as the PyTorch twin's modules.
     ``batch_size`` and ``stateful`` exist in Keras only: PyTorch passes the state explicitly.
     """
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
 
     vocab = require_int(vocab, "vocab", minimum=2)

@@ -30,20 +30,15 @@ Greedy decoding feeds back the most likely character until ``<end>`` or ``max_le
 
 from __future__ import annotations
 
-import os
+import keras
+import numpy as np
+import torch
+from keras import layers, ops
+from torch import nn
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from keras import layers, ops  # noqa: E402
-from torch import nn  # noqa: E402
-
-from rnnkit.data.dates import END_ID, START_ID  # noqa: E402
-from rnnkit.data.sequences import PAD_ID  # noqa: E402
-from rnnkit.validation import dtype_name, require_ids, require_int  # noqa: E402
+from rnnkit.data.dates import END_ID, START_ID
+from rnnkit.data.sequences import PAD_ID
+from rnnkit.validation import dtype_name, require_ids, require_int
 
 
 def join_inputs(src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:

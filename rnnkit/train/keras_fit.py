@@ -17,14 +17,11 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+import numpy as np
+import tensorflow as tf
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from rnnkit.train.config import (  # noqa: E402
+from rnnkit.train.config import (
     LOSSES,
     EarlyStopper,
     FitConfig,
@@ -37,8 +34,8 @@ from rnnkit.train.config import (  # noqa: E402
     summary,
     target_reached,
 )
-from rnnkit.train.history import History  # noqa: E402
-from rnnkit.train.inputs import (  # noqa: E402
+from rnnkit.train.history import History
+from rnnkit.train.inputs import (
     check_batch_size,
     check_label_ids,
     check_labels,
@@ -50,8 +47,8 @@ from rnnkit.train.inputs import (  # noqa: E402
     split_pair,
     unreadable_input,
 )
-from rnnkit.train.interrupt import InterruptGuard  # noqa: E402
-from rnnkit.validation import require_choice  # noqa: E402
+from rnnkit.train.interrupt import InterruptGuard
+from rnnkit.validation import require_choice
 
 _HISTORY_ENTRY = "rnnkit_history.json"
 
