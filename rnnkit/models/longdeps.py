@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import torch
 
+from rnnkit.convert import torch_gate_rows
+from rnnkit.data.synthetic import COPY_CLASSES
 from rnnkit.validation import require_choice, require_ids, require_int
 
 CELLS = ("rnn", "lstm", "gru")
 TASKS = ("adding", "copy")
-COPY_CLASSES = 10  # as rnnkit.data.synthetic: blank, symbols 1..8, delimiter
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,11 @@ class LongDepsModel(torch.nn.Module):
         features = 2 if config.task == "adding" else COPY_CLASSES
         layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
         self.rnn = layer(features, config.hidden, batch_first=True)
-        if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
-            H = config.hidden
+        if config.cell == "lstm":  # forget bias 1 + 0, as Keras's unit_forget_bias
+            forget = torch_gate_rows("lstm", "f", config.hidden)
             with torch.no_grad():
-                self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
-                self.rnn.bias_hh_l0[H : 2 * H].zero_()
+                self.rnn.bias_ih_l0[forget].fill_(1.0)
+                self.rnn.bias_hh_l0[forget].zero_()
         self.head = torch.nn.Linear(config.hidden, 1 if config.task == "adding" else COPY_CLASSES)
 
     def forward(self, x):
