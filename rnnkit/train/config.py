@@ -146,11 +146,16 @@ class EarlyStopper:
         )
 
 
-def progress_bar(enabled: bool, total: int | None, desc: str):
-    """A ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere), or ``None`` if off."""
-    if not enabled:
+def progress_bar(cfg: FitConfig, done: int, steps: int | None):
+    """The bar of a run that has ``done`` epochs behind it and ``steps`` batches per
+    epoch (``None``: unknown): a ``tqdm.auto`` bar (a widget in Jupyter, text
+    elsewhere) over the remaining steps, or ``None`` when ``cfg.progress`` is off."""
+    if not cfg.progress:
         return None
     from tqdm.auto import tqdm
+
+    total = None if steps is None else steps * (cfg.epochs - done)
+    desc = f"epoch {done + 1}/{cfg.epochs}"
 
     try:
         return tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
