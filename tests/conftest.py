@@ -1,11 +1,14 @@
 """Settings every test shares (Keras runs on TensorFlow, quietly) and shared fixtures."""
 
 import hashlib
+import os
 
 import numpy as np
 import pytest
 
 import rnnkit  # noqa: F401  (sets Keras's environment before any test imports Keras)
+
+os.environ.setdefault("RNNKIT_PROGRESS", "0")  # no progress bars unless a test asks for one
 
 
 @pytest.fixture
