@@ -109,17 +109,15 @@ def make_dates(n: int = 10000, seed: int = 0, fractions=(0.8, 0.1, 0.1)) -> Date
     if not 0 < cut1 < cut2 < n:
         raise ValueError(f"fractions must leave every split non-empty for n={n}, got {fractions}")
     parts = [order[:cut1], order[cut1:cut2], order[cut2:]]
-    vocab = Vocab.build(
-        [sources[i] for i in parts[0]] + [pairs[sources[i]] for i in parts[0]], RESERVED, "char"
-    )
+    seen = [sources[i] for i in parts[0]] + [pairs[sources[i]] for i in parts[0]]  # train only
+    vocab = Vocab.build(seen, RESERVED, level="char")
     width = max(len(s) for s in sources)
 
     def encode(idx) -> DateSplit:
         src = tuple(sources[i] for i in idx)
         tgt = tuple(pairs[s] for s in src)
-        x, lengths = stack_sequences(
-            [vocab.encode(s) for s in src], pad=True, maxlen=width
-        )  # (n, L)
+        ids = [vocab.encode(s) for s in src]
+        x, lengths = stack_sequences(ids, pad=True, maxlen=width)  # (n, L)
         y_in, _ = stack_sequences([vocab.encode(t, start=True) for t in tgt])  # (n, 11)
         y_out, _ = stack_sequences([vocab.encode(t, end=True) for t in tgt])  # (n, 11)
         return DateSplit(src, tgt, x, lengths, y_in, y_out)

@@ -4,15 +4,11 @@ A :class:`Vocab` numbers its *reserved* tokens first, in the order the task give
 them, then the distinct tokens of the training text, sorted. What a token is depends
 on the ``level`` only: ``"char"`` cuts text into characters, ``"word"`` into
 lower-case words and punctuation marks (:func:`tokenize`). The three data sets of the
-course reserve what they need:
+course reserve what they need, in this order (ids 0, 1, ...):
 
-=========================  ==========================================  =====================
-data set                   reserved tokens (ids 0, 1, ...)             level
-=========================  ==========================================  =====================
-``rnnkit.data.chars``      ``<unk>``                                   ``"char"``
-``rnnkit.data.classify``   ``<pad>``, ``<unk>``                        ``"word"``
-``rnnkit.data.dates``      ``<pad>``, ``<start>``, ``<end>``, ``<unk>``  ``"char"``
-=========================  ==========================================  =====================
+* :mod:`rnnkit.data.chars` (characters): ``<unk>``;
+* :mod:`rnnkit.data.classify` (words): ``<pad>``, ``<unk>``;
+* :mod:`rnnkit.data.dates` (characters): ``<pad>``, ``<start>``, ``<end>``, ``<unk>``.
 
 The conventions are the same for every vocabulary:
 
