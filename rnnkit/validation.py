@@ -86,7 +86,7 @@ def require_ids(
     dtype = dtype_name(getattr(ids, "dtype", ""))
     is_tensor = type(ids).__module__.split(".")[0] == "torch"
     count = None if shape is None else int(np.prod(tuple(shape), dtype=np.int64))
-    ok = shape is not None and dtype.startswith(("int", "uint")) and (is_tensor or not tensor)
+    ok = shape is not None and integer_dtype(dtype) and (is_tensor or not tensor)
     ok = ok and (dims is None or len(shape) == len(dims)) and (count > 0 or not nonempty)
     low = high = None
     if ok and count:
@@ -111,6 +111,11 @@ def require_ids(
 def dtype_name(dtype) -> str:
     """``"float32"`` for NumPy's float32 and for ``torch.float32`` alike."""
     return str(dtype).replace("torch.", "")
+
+
+def integer_dtype(dtype) -> bool:
+    """True for the signed and unsigned integer dtypes of NumPy and torch (not ``bool``)."""
+    return dtype_name(dtype).startswith(("int", "uint"))
 
 
 def require_shape(arr: np.ndarray, expected: Sequence[int | None], name: str) -> None:

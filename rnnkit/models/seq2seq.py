@@ -38,7 +38,7 @@ from torch import nn
 
 from rnnkit.data.dates import END_ID, START_ID
 from rnnkit.data.sequences import PAD_ID
-from rnnkit.validation import dtype_name, require_ids, require_int
+from rnnkit.validation import dtype_name, integer_dtype, require_ids, require_int
 
 
 def join_inputs(src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:
@@ -206,7 +206,7 @@ def _check_lengths(lengths, batch: int, width: int) -> None:
     if not (
         isinstance(lengths, torch.Tensor)
         and tuple(lengths.shape) == (batch,)
-        and dtype_name(lengths.dtype).startswith(("int", "uint"))
+        and integer_dtype(lengths.dtype)
     ):
         got = type(lengths).__name__
         if hasattr(lengths, "shape"):

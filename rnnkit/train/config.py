@@ -161,8 +161,8 @@ def show_progress(progress: bool | None) -> bool:
     ``.ci/stress.py`` and the tests set ``"0"``, so no chapter has to say so and the
     executed notebooks print the same on every run. Without it, bars are on in an
     interactive session, an IPython kernel (Jupyter, Colab) or a terminal, and off
-    otherwise (output piped to a file or a log). Raises ``ValueError`` for another value of
-    ``RNNKIT_PROGRESS``.
+    otherwise (output piped to a file or a log). Raises ``ValueError`` for another
+    value of ``RNNKIT_PROGRESS``.
     """
     if progress is not None:
         return bool(progress)
@@ -186,7 +186,6 @@ def progress_bar(cfg: FitConfig, done: int, steps: int | None):
 
     total = None if steps is None else steps * (cfg.epochs - done)
     desc = f"epoch {done + 1}/{cfg.epochs}"
-
     try:
         return tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
     except ImportError:  # a notebook without working ipywidgets: fall back to text
