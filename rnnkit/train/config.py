@@ -20,7 +20,8 @@ PROGRESS_ENV = "RNNKIT_PROGRESS"  # "0" or "1": progress bars off or on when pro
 
 @dataclass(frozen=True)
 class FitConfig:
-    """How to train; both ``fit_*`` functions take these as keyword arguments.
+    """How to train, stated once: pass it as ``config=`` to ``fit_torch`` and ``fit_keras``
+    (keyword arguments of the same names replace single fields).
 
     ``epochs``
         Total number of epochs (a resumed run continues up to it), >= 1.
@@ -44,7 +45,8 @@ class FitConfig:
     ``tbptt``
         Truncated back-propagation through time: carry the recurrent state across
         consecutive batches, cut its gradient, reset it at each epoch start (see the
-        framework's ``fit_*`` for the model contract).
+        module of the framework's loop, :mod:`rnnkit.train.torch_fit` or
+        :mod:`rnnkit.train.keras_fit`, for the model contract).
     ``progress``
         Show a progress bar (``tqdm.auto``); ``False`` prints nothing; ``None`` (the
         default) decides with :func:`show_progress`: on when a person runs the code
