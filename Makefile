@@ -19,6 +19,10 @@ export PYTHONHASHSEED := 0
 
 .PHONY: book test check lab venv chromium clean
 
+# The book build and the tests draw no training progress bars (they would make the
+# executed notebooks differ from run to run); `make lab` keeps them for a person.
+book test check: export RNNKIT_PROGRESS := 0
+
 venv: $(STAMP)
 
 # Reinstalls when the pins change. rnnkit is installed editable and without

@@ -16,6 +16,7 @@ Usage: ``python .ci/execute.py [--workers N]``. Exit status 1 if a notebook fail
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,6 +27,10 @@ import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
+
+# The kernels that execute the book (here, and in stress.py and nbval_executed.py, which
+# import this module) draw no progress bars: rnnkit.train.config.show_progress.
+os.environ["RNNKIT_PROGRESS"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"

@@ -17,17 +17,13 @@ Usage: ``python benchmarks/bench_train_loop.py [--steps 10] [--repeats 5] [--dev
 from __future__ import annotations
 
 import argparse
-import os
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-import rnnkit  # noqa: E402
-from rnnkit.bench import loop_overhead_rows  # noqa: E402
-from rnnkit.train import fit_torch  # noqa: E402
+import rnnkit  # also sets Keras's environment (rnnkit._keras_env)
+from rnnkit.bench import loop_overhead_rows
+from rnnkit.train import fit_torch
 
 
 def overhead(steps: int, repeats: int, device: str) -> None:

@@ -17,13 +17,17 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ========================  ==========================================================
 
 ``import rnnkit`` is cheap: the submodules that need PyTorch or TensorFlow are only
-imported when first used (``rnnkit.reference`` needs neither).
+imported when first used (``rnnkit.reference`` needs neither). It sets the
+environment variables Keras and TensorFlow read at their first import
+(``rnnkit._keras_env``: Keras on TensorFlow, quietly, without oneDNN), unless the
+environment already sets them.
 """
 
 from __future__ import annotations
 
 import importlib
 
+import rnnkit._keras_env  # noqa: F401  (first: before anything can import Keras)
 from rnnkit.repro import Setup, setup
 
 __version__ = "0.1.0"

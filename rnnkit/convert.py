@@ -44,6 +44,21 @@ GATE_ORDER = {
 _OURS = {"n": "h", "c": "g"}  # torch's GRU candidate n and Keras's LSTM candidate c
 
 
+def torch_gate_rows(kind: str, gate: str, hidden: int) -> slice:
+    """The rows of gate ``gate`` in a torch ``kind`` layer's stacked weights and biases.
+
+    Gate ``k`` of ``GATE_ORDER["torch"][kind]`` (torch's own letters) holds rows
+    ``k * hidden`` to ``(k + 1) * hidden`` of ``weight_ih_l0``, ``weight_hh_l0``,
+    ``bias_ih_l0`` and ``bias_hh_l0``: the LSTM's forget gate ``"f"`` is
+    ``slice(hidden, 2 * hidden)``. Raises ``ValueError`` for a gate the layer lacks.
+    """
+    gates = GATE_ORDER["torch"][kind]
+    if gate not in gates:
+        raise ValueError(f"gate must be one of {gates} for a torch {kind.upper()}, got {gate!r}")
+    k = gates.index(gate)
+    return slice(k * hidden, (k + 1) * hidden)
+
+
 def _ours(framework: str) -> dict[str, tuple[str, ...]]:
     """``GATE_ORDER[framework]`` in the reference's letters, plus the gateless RNN."""
     orders = {

@@ -154,12 +154,7 @@ def _setup_tensorflow(
     if not _installed("tensorflow"):
         notes.append("TensorFlow is not installed: the Keras tabs will not run")
         return None, None
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # oneDNN's fused CPU kernels change results with the thread layout, and
-    # announce themselves on stderr in every notebook; plain kernels do neither.
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    import keras
+    import keras  # after rnnkit._keras_env, which `import rnnkit` ran: Keras on TensorFlow
     import tensorflow as tf
 
     if threads is not None:

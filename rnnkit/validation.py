@@ -4,7 +4,9 @@ A public function that takes data from a learner checks it at the boundary, with
 these helpers (the training loops add theirs in :mod:`rnnkit.train.inputs`), and
 raises a one-line ``ValueError`` or ``TypeError`` that names what was expected and
 what arrived. Code past the boundary trusts its data. Each function's docstring says
-what it refuses; the tests hold it to that.
+what it refuses; the tests hold it to that. Token ids and class ids, wherever they
+arrive (a model's input, a vocabulary's ``decode``, a loop's labels), go through
+:func:`require_ids`.
 """
 
 from __future__ import annotations
@@ -59,6 +61,61 @@ def as_int_array(
             high = "inf" if maximum is None else maximum
             raise ValueError(f"{name} must lie in [{low}, {high}], got values from {lo} to {hi}")
     return arr
+
+
+def require_ids(
+    ids,
+    name: str,
+    dims: Sequence[str] | None = None,
+    size: int | None = None,
+    *,
+    nonempty: bool = False,
+    tensor: bool = False,
+) -> None:
+    """Refuse anything but integer ids in ``[0, size - 1]``: the one check of token ids
+    and class ids, with one exception type and one sentence.
+
+    ``dims`` names the axes and so fixes the rank (``("batch", "time")``; ``None``
+    accepts any rank); ``size`` is the number of ids (``None``: any id ``>= 0``);
+    ``nonempty`` refuses an array holding no id; ``tensor`` asks for a ``torch.Tensor``
+    rather than any array. Only ``shape``, ``dtype``, ``min()`` and ``max()`` are read,
+    so NumPy arrays and torch tensors (on any device) are checked as they are. Raises
+    ``ValueError``: "``name`` must be <what was expected>, got <what arrived>".
+    """
+    shape = getattr(ids, "shape", None)
+    dtype = dtype_name(getattr(ids, "dtype", ""))
+    is_tensor = type(ids).__module__.split(".")[0] == "torch"
+    count = None if shape is None else int(np.prod(tuple(shape), dtype=np.int64))
+    ok = shape is not None and integer_dtype(dtype) and (is_tensor or not tensor)
+    ok = ok and (dims is None or len(shape) == len(dims)) and (count > 0 or not nonempty)
+    low = high = None
+    if ok and count:
+        low, high = int(ids.min()), int(ids.max())
+        ok = low >= 0 and (size is None or high < size)
+    if ok:
+        return
+    layout = "" if dims is None else f" shaped ({', '.join(dims)}{',' * (len(dims) == 1)})"
+    bound = ">= 0" if size is None else f"in [0, {size - 1}]"
+    article = "a non-empty" if nonempty else "a" if tensor else "an"
+    wanted = f"{article} {'torch tensor' if tensor else 'array'}"
+    foreign = tensor and not is_tensor  # e.g. a NumPy array given to a torch model
+    got = type(ids).__name__ if shape is None else f"shape {tuple(shape)} and dtype {dtype}"
+    if shape is not None and foreign:
+        got = f"{type(ids).__name__} of {got}"
+    if low is not None:
+        got += f" with ids from {low} to {high}"
+    hint = f"; convert with torch.as_tensor({name})" if foreign else ""
+    raise ValueError(f"{name} must be {wanted}{layout} of integer ids {bound}, got {got}{hint}")
+
+
+def dtype_name(dtype) -> str:
+    """``"float32"`` for NumPy's float32 and for ``torch.float32`` alike."""
+    return str(dtype).replace("torch.", "")
+
+
+def integer_dtype(dtype) -> bool:
+    """True for the signed and unsigned integer dtypes of NumPy and torch (not ``bool``)."""
+    return dtype_name(dtype).startswith(("int", "uint"))
 
 
 def require_shape(arr: np.ndarray, expected: Sequence[int | None], name: str) -> None:

@@ -3,11 +3,12 @@
 import hashlib
 import os
 
+import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import rnnkit  # noqa: F401  (sets Keras's environment before any test imports Keras)
+
+os.environ.setdefault("RNNKIT_PROGRESS", "0")  # no progress bars unless a test asks for one
 
 
 @pytest.fixture
@@ -20,6 +21,22 @@ def parameter_digest():
         for name, p in module.named_parameters():
             h.update(f"{name}{tuple(p.shape)}".encode())
             h.update(p.detach().cpu().numpy().tobytes())
+        return h.hexdigest()[:16]
+
+    return digest
+
+
+@pytest.fixture
+def ids_digest():
+    """A function: the first 16 hex digits of the sha256 of integer arrays (each as
+    int64, shape and bytes, in order). Equal digests, identical ids."""
+
+    def digest(*arrays) -> str:
+        h = hashlib.sha256()
+        for a in arrays:
+            a = np.ascontiguousarray(np.asarray(a, dtype=np.int64))
+            h.update(str(a.shape).encode())
+            h.update(a.tobytes())
         return h.hexdigest()[:16]
 
     return digest

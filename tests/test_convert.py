@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from rnnkit import reference as R
-from rnnkit.convert import params_from_keras, params_from_torch, params_to_keras, params_to_torch
+from rnnkit.convert import (
+    params_from_keras,
+    params_from_torch,
+    params_to_keras,
+    params_to_torch,
+    torch_gate_rows,
+)
 
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
@@ -298,3 +304,17 @@ def test_converter_refuses_with_one_line_error(case):
     message = str(info.value)
     assert fragment in message
     assert "\n" not in message
+
+
+def test_torch_gate_rows_pick_the_block_params_from_torch_reads_as_that_gate():
+    lstm = torch.nn.LSTM(2, 3, batch_first=True).double()
+    with torch.no_grad():
+        lstm.bias_ih_l0.zero_()
+        lstm.bias_hh_l0.zero_()
+        lstm.bias_ih_l0[torch_gate_rows("lstm", "f", 3)] = 1.0
+    params = params_from_torch(lstm)
+    assert np.all(params["b_f"] == 1.0)
+    assert all(np.all(params[f"b_{g}"] == 0.0) for g in ("i", "g", "o"))
+    assert torch_gate_rows("gru", "z", 5) == slice(5, 10)
+    with pytest.raises(ValueError, match=r"gate must be one of \('r', 'z', 'n'\) for a torch GRU"):
+        torch_gate_rows("gru", "f", 5)

@@ -3,8 +3,8 @@ import pytest
 
 from rnnkit.data.classify import (
     NEGATORS,
+    RESERVED,
     SentimentConfig,
-    WordVocab,
     bow_baseline,
     encode_split,
     make_sentiment,
@@ -12,6 +12,7 @@ from rnnkit.data.classify import (
     tokenize,
     with_random_labels,
 )
+from rnnkit.data.vocab import Vocab
 
 SMALL = SentimentConfig(n=1500, seed=0)
 
@@ -120,14 +121,31 @@ def test_keras_arrays_are_int32_ids_with_zero_padding(data):
     assert x.dtype == y.dtype == np.int32 and np.array_equal(x != 0, data.test.mask)
 
 
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (SentimentConfig(n=2000, seed=0), "2efb1e94a371e2e1"),
+        (SentimentConfig(), "575b0a635dce8b6f"),
+    ],
+    ids=["chapter-08", "default"],
+)
+def test_sentiment_ids_are_the_same_as_ever(config, expected, ids_digest):
+    """Pinned from the first vocabulary, so that seeded training reproduces chapters 08 and 13."""
+    d = make_sentiment(config)
+    arrays = [a for s in (d.train, d.val, d.test) for a in (s.ids, s.lengths)]
+    assert len(d.vocab) == 46 and ids_digest(*arrays) == expected
+    unknown = [38, 32, 43, 1, 2, 30, 21]  # "zorgly" is unknown: 1
+    assert list(d.vocab.encode("the plot was zorgly , not good")) == unknown
+
+
 def test_encode_split_refuses_labels_out_of_range():
-    vocab = WordVocab.build(["good film"])
+    vocab = Vocab.build(["good film"], RESERVED, level="word")
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\], got values from 0 to 2"):
         encode_split(["good", "film"], np.array([0, 2]), vocab, maxlen=4)
 
 
 def test_encode_split_refuses_one_label_per_text_mismatch():
-    vocab = WordVocab.build(["good film"])
+    vocab = Vocab.build(["good film"], RESERVED, level="word")
     with pytest.raises(ValueError, match=r"labels must have shape \(2,\)"):
         encode_split(["good", "film"], np.array([0]), vocab, maxlen=4)
 

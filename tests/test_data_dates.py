@@ -3,7 +3,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from rnnkit.data.dates import FORMATS, CharTokenizer, make_dates
+from rnnkit.data.dates import FORMATS, RESERVED, make_dates
+from rnnkit.data.vocab import Vocab
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def test_splits_share_no_source_string(task):
 
 
 def test_arrays_are_padded_and_framed_for_teacher_forcing(task):
-    tok, sp = task.tokenizer, task.train
+    tok, sp = task.vocab, task.train
     assert sp.y_in.shape == sp.y_out.shape == (2400, 11)
     assert np.all(sp.y_in[:, 0] == 1) and np.all(sp.y_out[:, -1] == 2)
     assert np.array_equal(sp.y_in[:, 1:], sp.y_out[:, :-1])
@@ -50,13 +51,22 @@ def test_same_seed_same_data_other_seed_other_data(task):
     assert make_dates(n=3000, seed=1).test.sources != task.test.sources
 
 
-def test_tokenizer_specials_and_unknown_characters():
-    tok = CharTokenizer.build(["ab"])
-    assert tok.chars[:4] == ("<pad>", "<start>", "<end>", "<unk>")
-    assert tok.encode("ab?", start=True, end=True) == [1, 4, 5, 3, 2]
-    assert tok.decode([1, 4, 3, 5, 2, 4, 0]) == "a\ufffdb"
-    with pytest.raises(ValueError, match=r"ids must lie in \[0, 5\], got 9"):
-        tok.decode([9])
+def test_date_ids_are_the_same_as_ever(task, ids_digest):
+    """Pinned from the first date tokenizer, so that seeded training reproduces chapter 11."""
+    chapter = make_dates(6000, seed=0)
+    for t, expected in ((task, "78cb43c3486162d2"), (chapter, "23a74b133a9f4455")):
+        splits = (t.train, t.val, t.test)
+        arrays = [a for s in splits for a in (s.x, s.x_lengths, s.y_in, s.y_out)]
+        assert len(t.vocab) == 61 and ids_digest(*arrays) == expected
+    framed = [1, 12, 4, 28, 41, 52, 4, 10, 18, 18, 18, 4, 3, 2]  # "Ω" is unknown: 3
+    assert list(chapter.vocab.encode("3 Jan 1999 \u03a9", start=True, end=True)) == framed
+
+
+def test_date_vocab_reserves_pad_start_end_unk_and_frames_targets(task):
+    assert task.vocab.reserved == ("<pad>", "<start>", "<end>", "<unk>") == RESERVED
+    vocab = Vocab.build(["ab"], RESERVED)
+    assert vocab.encode("ab?", start=True, end=True).tolist() == [1, 4, 5, 3, 2]
+    assert vocab.decode([1, 4, 3, 5, 2, 4, 0]) == "a\ufffdb"  # stops at <end>
 
 
 def test_make_dates_refuses_split_fractions_leaving_a_split_empty():

@@ -11,7 +11,8 @@ import torch
 
 import rnnkit
 from rnnkit import convert
-from rnnkit.data.chars import CharVocab, bptt_windows
+from rnnkit.data.chars import RESERVED, bptt_windows
+from rnnkit.data.vocab import Vocab
 from rnnkit.models.charlm import (
     apply_temperature,
     bits_per_char_keras,
@@ -26,7 +27,7 @@ from rnnkit.models.charlm import (
 from rnnkit.train import fit_keras, fit_torch
 
 V, E, H = 7, 4, 6
-VOCAB = CharVocab.build("abcdef")  # 7 ids with <unk>
+VOCAB = Vocab.build("abcdef", RESERVED)  # 7 ids with <unk>
 
 
 def ids(n: int, seed: int = 0) -> np.ndarray:
@@ -101,10 +102,10 @@ def test_charlm_carries_the_state_so_two_halves_equal_the_whole(cell):
 @pytest.mark.parametrize(
     ("x", "message"),
     [
-        (torch.zeros(3, 4), r"x must be a \(batch, time\) int64 tensor of character ids, got \(3, 4\) dtype torch.float32"),
-        (torch.zeros(4, dtype=torch.int64), r"got \(4,\) dtype torch.int64"),
-        (torch.full((1, 3), V), rf"x must hold ids in \[0, {V - 1}\], got values from {V} to {V}"),
-        (np.zeros((1, 3), np.int64), r"x must be a \(batch, time\) int64 tensor"),
+        (torch.zeros(3, 4), rf"x must be a torch tensor shaped \(batch, time\) of integer ids in \[0, {V - 1}\], got shape \(3, 4\) and dtype float32"),
+        (torch.zeros(4, dtype=torch.int64), r"got shape \(4,\) and dtype int64"),
+        (torch.full((1, 3), V), rf"got shape \(1, 3\) and dtype int64 with ids from {V} to {V}"),
+        (np.zeros((1, 3), np.int64), r"got ndarray of shape \(1, 3\) and dtype int64; convert with torch.as_tensor\(x\)"),
     ],
     ids=["float", "1-D", "out-of-range", "numpy"],
 )  # fmt: skip
@@ -144,7 +145,8 @@ def test_bits_per_char_torch_matches_a_hand_computation_and_ignores_the_chunk_si
 
 def test_bits_per_char_refuses_bad_ids():
     with pytest.raises(
-        ValueError, match=r"ids must be a non-empty 1-D integer id array, got shape \(2, 2\)"
+        ValueError,
+        match=r"ids must be a non-empty array shaped \(time,\) of integer ids >= 0, got shape \(2, 2\)",
     ):
         bits_per_char_torch(torch_char_lm(V, E, H), np.zeros((2, 2), np.int64))
 
@@ -275,5 +277,5 @@ def test_samplers_refuse_arguments_of_the_wrong_kind_with_the_same_line(
 
 @pytest.mark.parametrize("sample", [sample_torch, sample_keras], ids=["torch", "keras"])
 def test_samplers_refuse_a_string_where_the_vocabulary_belongs(sample):
-    with pytest.raises(TypeError, match="vocab must be a CharVocab, got str"):
+    with pytest.raises(TypeError, match="vocab must be a Vocab, got str"):
         sample(None, "abc", "ab", 10)

@@ -111,13 +111,14 @@ def test_padding_embedding_row_is_zero_and_gets_no_gradient():
         (
             np.array([1, 2, 3]),
             ValueError,
-            r"ids must be 2-D \(batch, time\) token ids, got shape \(3,\)",
+            r"ids must be a torch tensor shaped \(batch, time\) of integer ids in \[0, 11\], "
+            r"got shape \(3,\)",
         ),
-        (np.array([[1.0, 2.0]]), TypeError, "ids must be integer token ids, got dtype float"),
+        (np.array([[1.0, 2.0]]), ValueError, r"got shape \(1, 2\) and dtype float"),
         (
             np.array([[1, 12]]),
             ValueError,
-            r"ids must lie in \[0, 11\] \(vocab_size=12\), got values from 1 to 12",
+            r"ids in \[0, 11\], got shape \(1, 2\) and dtype int64 with ids from 1 to 12",
         ),
         (
             np.array([[3, 2], [0, 4]]),
@@ -164,5 +165,5 @@ def test_copy_refuses_models_built_from_different_configs():
 
 def test_torch_classifier_refuses_a_numpy_array_with_the_conversion_to_use():
     model = torch_classifier(ClassifierConfig(vocab_size=10))
-    with pytest.raises(TypeError, match=r"got ndarray; convert with torch.as_tensor\(ids\)"):
+    with pytest.raises(ValueError, match=r"got ndarray of .*; convert with torch.as_tensor\(ids\)"):
         model(np.ones((2, 3), dtype=np.int64))

@@ -24,7 +24,10 @@ def test_twins_agree_in_output_shape_at_any_length_and_in_parameter_count(cell, 
 
 def test_copy_model_rejects_float_input():
     model = torch_longdeps(LongDepsConfig(task="copy", hidden=4))
-    with pytest.raises(ValueError, match="copy: x must be integer tokens"):
+    with pytest.raises(
+        ValueError,
+        match=r"copy: x must be a torch tensor shaped \(batch, time\) of integer ids in \[0, 9\], got shape \(2, 25\) and dtype float32",
+    ):
         model(torch.zeros(2, 25))
 
 

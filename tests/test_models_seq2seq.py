@@ -227,10 +227,10 @@ def test_keras_greedy_decode_shapes_and_padding_after_end():
 def test_exact_match_counts_whole_strings_up_to_end():
     task = rnnkit.data.dates.make_dates(20, seed=1)
     split = task.test
-    assert exact_match(split.y_out, split.targets, task.tokenizer) == 1.0
+    assert exact_match(split.y_out, split.targets, task.vocab) == 1.0
     wrong = split.y_out.copy()
     wrong[0, 3] = wrong[0, 4] if wrong[0, 3] != wrong[0, 4] else 4
-    assert exact_match(wrong, split.targets, task.tokenizer) == 1 - 1 / len(split.targets)
+    assert exact_match(wrong, split.targets, task.vocab) == 1 - 1 / len(split.targets)
 
 
 def test_bad_inputs_raise_one_line_errors():
@@ -239,13 +239,15 @@ def test_bad_inputs_raise_one_line_errors():
     cases = [
         (
             lambda: model(src.float(), lengths, tgt_in),
-            TypeError,
-            "src must be an int64 torch tensor, got torch.float32",
+            ValueError,
+            "src must be a torch tensor shaped (batch, time) of integer ids in [0, 8], "
+            "got shape (4, 6) and dtype float32",
         ),
         (
             lambda: model(src[0], lengths, tgt_in),
             ValueError,
-            "src must be 2-D, got shape (6,) (1-D)",
+            "src must be a torch tensor shaped (batch, time) of integer ids in [0, 8], "
+            "got shape (6,) and dtype int64",
         ),
         (
             lambda: model(src, lengths + 3, tgt_in),
@@ -255,7 +257,7 @@ def test_bad_inputs_raise_one_line_errors():
         (
             lambda: model(src, lengths, tgt_in + V),
             ValueError,
-            "tgt_in must hold ids in [0, 8], got ids in",
+            "tgt_in must be a torch tensor shaped (batch, time) of integer ids in [0, 8], got shape",
         ),
         (lambda: model(src, lengths, tgt_in[:2]), ValueError, "tgt_in must have 4 rows like src"),
         (
@@ -275,8 +277,9 @@ def test_bad_inputs_raise_one_line_errors():
         ),
         (
             lambda: join_inputs(src.numpy() * 1.0, tgt_in.numpy()),
-            TypeError,
-            "src must hold integer token ids",
+            ValueError,
+            "src must be an array shaped (batch, time) of integer ids >= 0, got shape (4, 6) and "
+            "dtype float64",
         ),
         (
             lambda: keras_seq2seq(V, L).greedy_decode(src.numpy()[:, :3]),

@@ -53,8 +53,9 @@ SAME_IN_BOTH = [  # (id, train, settings, error, the whole message)
      "train batch 1: cross_entropy needs labels of shape (16,) (one class id per output "
      "position; the model outputs (16, 2)), got (16, 2); these look one-hot: pass the class "
      "ids, y.argmax(-1)"),
-    ("float-labels", (x, y.astype("float32")), {}, TypeError,
-     "train batch 1: cross_entropy needs integer class ids as labels, got dtype float32"),
+    ("float-labels", (x, y.astype("float32")), {}, ValueError,
+     "train batch 1: labels for a model with 2 outputs must be an array of integer ids in "
+     "[0, 1], got shape (16,) and dtype float32"),
     ("mse-target-shape", (x, x.sum(axis=(1, 2))), {"loss": "mse"}, ValueError,
      "train batch 1: mse needs targets of the output's shape (16, 1), got (16,)"),
     ("lists", (x.tolist(), y.tolist()), {}, TypeError,

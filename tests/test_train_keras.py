@@ -226,8 +226,8 @@ def test_progress_bar_runs_and_shows_the_epoch(capsys):
     ("train", "settings", "error", "message"),
     [
         (copy_task(8), {"batch_size": 16}, ValueError, r"batch_size must be <= the number of examples \(8\), got 16"),
-        ((copy_task()[0], copy_task()[1] + 3), {}, ValueError, r"labels must be class ids in \[0, 5\] .* got labels in \[3, 8\]"),
-        ((copy_task()[0], copy_task()[1].astype("float32")), {}, TypeError, "integer class ids"),
+        ((copy_task()[0], copy_task()[1] + 3), {}, ValueError, r"labels for a model with 6 outputs must be .* in \[0, 5\], got .* with ids from 3 to 8"),
+        ((copy_task()[0], copy_task()[1].astype("float32")), {}, ValueError, "integer ids in .* dtype float32"),
         ((copy_task(10)[0], copy_task(12)[1]), {}, ValueError, "got 10 inputs and 12 targets"),
         (copy_task(), {"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
         (copy_task()[0], {}, TypeError, "must be a pair"),

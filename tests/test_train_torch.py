@@ -318,9 +318,9 @@ def test_device_defaults_to_cuda_when_available(monkeypatch):
     [
         (copy_task(8), {"batch_size": 16}, ValueError, r"batch_size must be <= the number of examples \(8\), got 16"),
         (torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*copy_task(8)), batch_size=9), {}, ValueError, "batch_size must be <="),
-        ((copy_task()[0], copy_task()[1] + 3), {}, ValueError, r"labels must be class ids in \[0, 5\] .* got labels in \[3, 8\]"),
-        ((copy_task()[0], copy_task()[1] - 1), {}, ValueError, r"got labels in \[-1, 4\]"),
-        ((copy_task()[0], copy_task()[1].float()), {}, TypeError, "integer class ids"),
+        ((copy_task()[0], copy_task()[1] + 3), {}, ValueError, r"labels for a model with 6 outputs must be .* in \[0, 5\], got .* with ids from 3 to 8"),
+        ((copy_task()[0], copy_task()[1] - 1), {}, ValueError, "with ids from -1 to 4"),
+        ((copy_task()[0], copy_task()[1].float()), {}, ValueError, "integer ids in .* dtype float32"),
         ((copy_task(10)[0], copy_task(12)[1]), {}, ValueError, "same length on axis 0, got 10 inputs and 12 targets"),
         ([(copy_task(4)[0], copy_task(5)[1])], {}, ValueError, "train batch 1: .* got 4 inputs and 5 targets"),
         (copy_task(), {"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),

@@ -8,6 +8,7 @@ from rnnkit.validation import (
     as_float_array,
     as_int_array,
     require_choice,
+    require_ids,
     require_int,
     require_shape,
 )
@@ -47,3 +48,64 @@ def test_good_input_passes_through():
     require_shape(np.ones((2, 3)), (2, None), "h")
     assert require_int(np.int64(3), "n", minimum=1) == 3
     assert require_choice("gru", "cell", ("lstm", "gru")) == "gru"
+
+
+@pytest.mark.parametrize(
+    ("ids", "kwargs", "message"),
+    [
+        (np.array([[0.0, 1.0]]), {"dims": ("batch", "time"), "size": 4}, r"x must be an array shaped \(batch, time\) of integer ids in \[0, 3\], got shape \(1, 2\) and dtype float64"),
+        (np.array([True]), {}, r"x must be an array of integer ids >= 0, got shape \(1,\) and dtype bool"),
+        (np.array([1, 2]), {"dims": ("batch", "time")}, r"x must be an array shaped \(batch, time\) .* got shape \(2,\)"),
+        (np.array([0, 4]), {"size": 4}, r"in \[0, 3\], got shape \(2,\) and dtype int64 with ids from 0 to 4"),
+        (np.array([-1, 2]), {}, ">= 0, got shape .* with ids from -1 to 2"),
+        (np.zeros(0, np.int64), {"nonempty": True}, r"x must be a non-empty array of integer ids >= 0, got shape \(0,\)"),
+        ([1, 2], {}, "x must be an array of integer ids >= 0, got list"),
+        (np.array([[1]]), {"tensor": True}, r"x must be a torch tensor .* got ndarray of shape \(1, 1\) and dtype int64; convert with torch.as_tensor\(x\)"),
+    ],
+    ids=["float", "bool", "rank", "too-large", "negative", "empty", "list", "numpy-for-torch"],
+)  # fmt: skip
+def test_require_ids_refuses_every_mistake_with_one_valueerror(ids, kwargs, message):
+    with pytest.raises(ValueError, match=message) as info:
+        require_ids(ids, "x", **kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_require_ids_lets_integer_ids_of_either_framework_through():
+    import torch
+
+    require_ids(np.array([[0, 3]], dtype=np.uint8), "x", ("batch", "time"), 4)
+    require_ids(torch.tensor([[0, 3]], dtype=torch.int32), "x", ("batch", "time"), 4, tensor=True)
+    require_ids(np.zeros((2, 0), np.int64), "x", ("batch", "time"), 4)  # no id to range-check
+
+
+def _float_ids_everywhere():
+    """The same mistake (float token ids) at every door that takes ids."""
+    import torch
+
+    from rnnkit.data.chars import bptt_windows
+    from rnnkit.data.vocab import Vocab
+    from rnnkit.models.charlm import torch_char_lm
+    from rnnkit.models.classifier import ClassifierConfig, torch_classifier
+    from rnnkit.models.inspect import LSTMClassifier
+    from rnnkit.models.longdeps import LongDepsConfig, torch_longdeps
+    from rnnkit.models.seq2seq import join_inputs, torch_seq2seq
+
+    ids = torch.ones(2, 3)  # float32
+    lengths = torch.tensor([3, 3])
+    return {
+        "CharLM": lambda: torch_char_lm(5)(ids),
+        "TextClassifier": lambda: torch_classifier(ClassifierConfig(5))(ids),
+        "Seq2Seq": lambda: torch_seq2seq(5, 3)(ids, lengths, ids.long()),
+        "join_inputs": lambda: join_inputs(ids.numpy(), ids.numpy()),
+        "LSTMClassifier": lambda: LSTMClassifier(5)(ids),
+        "LongDepsModel": lambda: torch_longdeps(LongDepsConfig(task="copy"))(ids),
+        "Vocab.decode": lambda: Vocab.build("ab", ("<unk>",)).decode(ids.numpy()),
+        "bptt_windows": lambda: bptt_windows(ids.numpy().ravel(), 1, 2),
+    }
+
+
+@pytest.mark.parametrize("door", sorted(_float_ids_everywhere()))
+def test_float_token_ids_get_the_same_error_at_every_door(door):
+    with pytest.raises(ValueError, match=r"must be .* of integer ids .* and dtype float") as info:
+        _float_ids_everywhere()[door]()
+    assert "\n" not in str(info.value)

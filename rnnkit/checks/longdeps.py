@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 
 from rnnkit.checks.core import Case, CheckResult, as_scalar, compare_scalar, run_check
-from rnnkit.data.synthetic import copy_baseline_xent
+from rnnkit.data.synthetic import COPY_CLASSES, COPY_LENGTH, COPY_SYMBOLS, copy_baseline_xent
+
+N, S = COPY_LENGTH, COPY_SYMBOLS  # 10 symbols to recall, each one of 8
 
 
 def copy_baseline(T):
@@ -29,35 +31,35 @@ MISTAKES = [
     (
         "divide by T instead of T + 20 (the sequence has T + 20 steps: 10 symbols, T - 1 "
         "blanks, the delimiter and 10 answer steps)",
-        lambda T: 10 * math.log(8) / T,
+        lambda T: N * math.log(S) / T,
     ),
     (
         "measure in bits (log base 2): cross-entropy losses in PyTorch and Keras use the "
         "natural log, nats",
-        lambda T: 10 * math.log2(8) / (T + 20),
+        lambda T: N * math.log2(S) / (T + 2 * N),
     ),
     (
         "count one uncertain step instead of the 10 symbols to recall",
-        lambda T: math.log(8) / (T + 20),
+        lambda T: math.log(S) / (T + 2 * N),
     ),
     (
         "spread the guess over all 10 classes (ln 10): blank and delimiter never appear in "
         "the answer, so the best guess is uniform over the 8 symbols",
-        lambda T: 10 * math.log(10) / (T + 20),
+        lambda T: N * math.log(COPY_CLASSES) / (T + 2 * N),
     ),
     (
         "average over the last 10 steps only (ln 8): the loss is averaged over every step",
-        lambda T: math.log(8),
+        lambda T: math.log(S),
     ),
     (
         "divide by T + 10: the sequence has T + 20 steps (10 symbols, T - 1 blanks, the "
         "delimiter, 10 answer steps)",
-        lambda T: 10 * math.log(8) / (T + 10),
+        lambda T: N * math.log(S) / (T + N),
     ),
     (
         "return the log-probability instead of the loss: a cross-entropy -log q is "
         "positive, here +10 ln 8 / (T + 20)",
-        lambda T: -10 * math.log(8) / (T + 20),
+        lambda T: -N * math.log(S) / (T + 2 * N),
     ),
 ]
 

@@ -10,6 +10,7 @@
 ``rnnkit.data.synthetic``         adding problem and copy task of any length
 ``rnnkit.data.dates``             dates in many formats → ISO, a seq2seq task
 ``rnnkit.data.sequences``         padding, masks and torch tensors shared by all
+``rnnkit.data.vocab``             one vocabulary (characters or words) for all
 ================================  ===============================================
 
 Loaders return small frozen dataclasses of NumPy arrays; Keras takes them as they are
@@ -18,7 +19,6 @@ and :func:`~rnnkit.data.sequences.to_torch` makes tensors (torch is imported onl
 
 from rnnkit.data.chars import (
     CharCorpus,
-    CharVocab,
     NGramBaseline,
     NGramLM,
     bptt_windows,
@@ -31,15 +31,13 @@ from rnnkit.data.classify import (
     SentimentConfig,
     TextClassification,
     TextSplit,
-    WordVocab,
     bow_baseline,
     encode_split,
     make_sentiment,
     order_dependent,
-    tokenize,
     with_random_labels,
 )
-from rnnkit.data.dates import CharTokenizer, DateSplit, DateTask, make_dates
+from rnnkit.data.dates import DateSplit, DateTask, make_dates
 from rnnkit.data.sequences import (
     PAD_ID,
     mask_from_lengths,
@@ -65,12 +63,13 @@ from rnnkit.data.synthetic import (
     copy_baseline_xent,
     copy_task,
 )
+from rnnkit.data.vocab import Vocab, tokenize
 
 __all__ = [
-    "PAD_ID", "BowBaseline", "CharCorpus", "CharTokenizer", "CharVocab", "DateSplit",
+    "PAD_ID", "BowBaseline", "CharCorpus", "DateSplit",
     "DateTask", "ForecastData", "NGramBaseline", "NGramLM", "Scaler", "Scores",
     "SentimentConfig", "SequenceTask", "Series", "TextClassification", "TextSplit",
-    "WindowSplit", "WordVocab", "adding_baseline_mse", "adding_problem", "bow_baseline",
+    "Vocab", "WindowSplit", "adding_baseline_mse", "adding_problem", "bow_baseline",
     "bptt_windows", "copy_baseline_xent", "copy_task", "encode_split", "forecast_baselines",
     "load_python_docs", "load_series", "make_dates", "make_forecast_data", "make_sentiment",
     "make_windows", "mask_from_lengths", "ngram_baseline", "order_dependent", "split_text",

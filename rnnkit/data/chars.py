@@ -9,9 +9,10 @@ of characters for training, the next 5% for validation and the last 5% for test.
 The text, and so every number measured on it, depends on the Python version; the
 corpus records it.
 
-The vocabulary is built on the training block only. Id 0 is reserved for ``<unk>``:
-a validation or test character never seen in training encodes to 0 and decodes to
-U+FFFD, the replacement character; on known characters ``decode(encode(s)) == s``.
+The vocabulary (a character-level :class:`~rnnkit.data.vocab.Vocab`) is built on the
+training block only and reserves one id, 0, for ``<unk>``: a validation or test
+character never seen in training encodes to 0 and decodes to U+FFFD, the replacement
+character; on known characters ``decode(encode(s)) == s``.
 
 :class:`NGramLM` is an interpolated Kneser–Ney character model (Kneser & Ney 1995;
 Chen & Goodman 1998, sec. 3.5), the baseline every character RNN must beat.
@@ -24,62 +25,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnkit.validation import require_int
+from rnnkit.data.vocab import UNK, Vocab
+from rnnkit.validation import require_ids, require_int
 
-UNK = "<unk>"
-UNK_CHAR = "\ufffd"
+RESERVED = (UNK,)  # id 0
 SPLIT_FRACTIONS = (0.90, 0.05, 0.05)
-
-
-@dataclass(frozen=True)
-class CharVocab:
-    """Characters to ids and back; id 0 is ``<unk>``, the rest are sorted characters."""
-
-    chars: tuple[str, ...]  # chars[0] is UNK
-
-    @classmethod
-    def build(cls, text: str) -> CharVocab:
-        """Vocabulary of the distinct characters of ``text`` (sorted), after ``<unk>``."""
-        if len(text) == 0:
-            raise ValueError("text must hold at least one character to build a vocabulary, got ''")
-        return cls((UNK, *sorted(set(text))))
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    @property
-    def index(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.chars)}
-
-    def encode(self, text: str) -> np.ndarray:
-        """``(len(text),)`` int64 ids; characters outside the vocabulary become 0 (``<unk>``).
-
-        Raises ``TypeError`` when ``text`` is not a string (ids go back with :meth:`decode`).
-        """
-        if not isinstance(text, str):
-            raise TypeError(
-                f"text must be a str, got {type(text).__name__}; to turn ids into text use decode"
-            )
-        index = self.index
-        return np.array([index.get(c, 0) for c in text], dtype=np.int64)
-
-    def decode(self, ids) -> str:
-        """Inverse of :meth:`encode` on known characters; id 0 becomes U+FFFD."""
-        ids = np.asarray(ids)
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"ids must be integers, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(
-                f"ids must lie in [0, {len(self) - 1}], got values from {int(ids.min())} to {int(ids.max())}"
-            )
-        return "".join(UNK_CHAR if i == 0 else self.chars[i] for i in ids.ravel().tolist())
 
 
 @dataclass(frozen=True)
 class CharCorpus:
     """Train / validation / test id streams of one text, with the vocabulary built on train."""
 
-    vocab: CharVocab
+    vocab: Vocab
     train: np.ndarray  # (N_train,) int64
     val: np.ndarray  # (N_val,) int64
     test: np.ndarray  # (N_test,) int64
@@ -114,7 +71,7 @@ def split_text(text: str, source: str = "text") -> CharCorpus:
             f"text must be at least 40 characters so that a 90/5/5 split leaves 2 in each "
             f"block, got {n} character(s)"
         )
-    vocab = CharVocab.build(text[:n_train])
+    vocab = Vocab.build(text[:n_train], RESERVED, level="char")
     train, val, test = text[:n_train], text[n_train : n_train + n_val], text[n_train + n_val :]
     return CharCorpus(vocab, vocab.encode(train), vocab.encode(val), vocab.encode(test), source)
 
@@ -146,10 +103,7 @@ def bptt_windows(ids: np.ndarray, batch_size: int, time: int) -> tuple[np.ndarra
     window of ``batch_size`` rows.
     """
     ids = np.asarray(ids)
-    if ids.ndim != 1 or ids.dtype.kind not in "iu":
-        raise ValueError(
-            f"ids must be a 1-D integer array, got shape {ids.shape} dtype {ids.dtype}"
-        )
+    require_ids(ids, "ids", ("time",))
     batch_size = require_int(batch_size, "batch_size", minimum=1)
     time = require_int(time, "time", minimum=1)
     need = batch_size * time + 1
@@ -239,15 +193,9 @@ class NGramLM:
         self.order = require_int(order, "order", minimum=1)
         self.vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
         train = np.asarray(train)
-        if train.ndim != 1 or train.dtype.kind not in "iu" or train.size < order:
-            raise ValueError(
-                f"train must be a 1-D integer id array of at least order={order} ids, "
-                f"got shape {train.shape} dtype {train.dtype}"
-            )
-        if train.min() < 0 or train.max() >= vocab_size:
-            raise ValueError(
-                f"train ids must lie in [0, {vocab_size - 1}], got max {int(train.max())}"
-            )
+        require_ids(train, "train", ("time",), vocab_size)
+        if train.size < order:
+            raise ValueError(f"train must hold at least order={order} ids, got {train.size}")
         if order > max_order(vocab_size):
             raise ValueError(
                 f"order must be <= {max_order(vocab_size)} for a vocabulary of {vocab_size} "

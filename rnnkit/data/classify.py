@@ -31,12 +31,12 @@ examples a bag-of-words model cannot get right except by chance.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rnnkit.data.sequences import PAD_ID, mask_from_lengths, stack_sequences, to_torch
+from rnnkit.data.vocab import PAD, UNK, Vocab, tokenize
 from rnnkit.validation import require_int
 
 POSITIVE = ("good", "great", "excellent", "wonderful", "charming", "brilliant", "fun", "moving")
@@ -47,13 +47,7 @@ NOUNS = ("movie", "film", "plot", "acting", "story", "ending", "music", "cast")
 VERBS = ("was", "is")
 OPENERS = ("honestly ,", "overall ,", "i think", "to be fair ,")
 FORMS = ("single", "but", "although_first", "although_second")
-PAD, UNK = "<pad>", "<unk>"
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case words and punctuation marks: ``"Good, not bad"`` → ``["good", ",", "not", "bad"]``."""
-    return _TOKEN.findall(text.lower())
+RESERVED = (PAD, UNK)  # ids 0 and 1
 
 
 @dataclass(frozen=True)
@@ -68,30 +62,6 @@ class SentimentConfig:
     form_weights: tuple[float, float, float, float] = (0.4, 0.3, 0.15, 0.15)  # over FORMS
     p_twin: float = 0.5  # chance of adding a twin of a two-clause sentence
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)  # train / val / test
-
-
-@dataclass(frozen=True)
-class WordVocab:
-    """Words to ids: 0 is ``<pad>``, 1 is ``<unk>``, then the training words, sorted."""
-
-    words: tuple[str, ...]
-
-    @classmethod
-    def build(cls, texts) -> WordVocab:
-        found = sorted({w for t in texts for w in tokenize(t)})
-        if not found:
-            raise ValueError("texts must contain at least one word to build a vocabulary, got none")
-        return cls((PAD, UNK, *found))
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def encode(self, text: str) -> list[int]:
-        index = {w: i for i, w in enumerate(self.words)}
-        return [index.get(w, 1) for w in tokenize(text)]
-
-    def decode(self, ids) -> str:
-        return " ".join(self.words[i] for i in np.asarray(ids).tolist() if i != PAD_ID)
 
 
 @dataclass(frozen=True)
@@ -119,7 +89,7 @@ class TextSplit:
         return self.ids.astype(np.int32), self.labels.astype(np.int32)
 
 
-def encode_split(texts, labels, vocab: WordVocab, maxlen: int, n_classes: int = 2) -> TextSplit:
+def encode_split(texts, labels, vocab: Vocab, maxlen: int, n_classes: int = 2) -> TextSplit:
     """Tokenize, encode and pad ``texts`` to ``maxlen``; check labels are in ``[0, n_classes)``."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] != len(texts):
@@ -140,7 +110,7 @@ def encode_split(texts, labels, vocab: WordVocab, maxlen: int, n_classes: int = 
 class TextClassification:
     """Train / val / test splits of one text task, its vocabulary and number of classes."""
 
-    vocab: WordVocab
+    vocab: Vocab
     train: TextSplit
     val: TextSplit
     test: TextSplit
@@ -248,7 +218,7 @@ def make_sentiment(config: SentimentConfig | None = None) -> TextClassification:
     for g in order:
         parts[0 if filled < cut1 else 1 if filled < cut2 else 2].extend(groups[g])
         filled += len(groups[g])
-    vocab = WordVocab.build(parts[0])
+    vocab = Vocab.build(parts[0], RESERVED, level="word")
     maxlen = max(len(tokenize(t)) for t in labels)
     splits = [
         encode_split(p, np.array([labels[t] for t in p], dtype=np.int64), vocab, maxlen)

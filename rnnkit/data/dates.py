@@ -8,8 +8,9 @@ ambiguous: ``dd/mm/yy`` and ``dd.mm.yyyy`` put the day first, ``yyyy-m-d`` and
 20yy otherwise. Month and weekday names are English, written out here rather than
 taken from the locale.
 
-Characters are the tokens. The tokenizer reserves ``<pad>`` = 0, ``<start>`` = 1,
-``<end>`` = 2, ``<unk>`` = 3; the other characters come from the training split.
+Characters are the tokens. The vocabulary (a character-level
+:class:`~rnnkit.data.vocab.Vocab`) reserves ``<pad>`` = 0, ``<start>`` = 1, ``<end>`` = 2,
+``<unk>`` = 3; the other characters come from the training split.
 For teacher forcing a split holds the decoder input ``y_in = <start> + target`` and
 the output ``y_out = target + <end>``, both ``(n, 11)``.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnkit.data.sequences import stack_sequences
+from rnnkit.data.vocab import END, PAD, START, UNK, Vocab
 from rnnkit.validation import require_int
 
 MONTHS = (
@@ -29,8 +31,8 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SPECIALS = ("<pad>", "<start>", "<end>", "<unk>")
-START_ID, END_ID, UNK_ID = 1, 2, 3
+RESERVED = (PAD, START, END, UNK)  # ids 0, 1, 2, 3
+START_ID, END_ID = RESERVED.index(START), RESERVED.index(END)
 FIRST, LAST = dt.date(1950, 1, 1), dt.date(2049, 12, 31)
 
 
@@ -60,44 +62,6 @@ FORMATS = {
 
 
 @dataclass(frozen=True)
-class CharTokenizer:
-    """Characters to ids with four reserved ids: ``<pad>`` 0, ``<start>`` 1, ``<end>`` 2, ``<unk>`` 3."""
-
-    chars: tuple[str, ...]  # the first four are SPECIALS
-
-    @classmethod
-    def build(cls, texts) -> CharTokenizer:
-        found = sorted({c for t in texts for c in t})
-        if not found:
-            raise ValueError("texts must contain at least one character, got none")
-        return cls((*SPECIALS, *found))
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def encode(self, text: str, start: bool = False, end: bool = False) -> list[int]:
-        """Ids of ``text`` (unknown characters → 3), optionally framed by ``<start>``/``<end>``."""
-        index = {c: i for i, c in enumerate(self.chars) if i >= len(SPECIALS)}
-        ids = [index.get(c, UNK_ID) for c in text]
-        return [START_ID] * start + ids + [END_ID] * end
-
-    def decode(self, ids) -> str:
-        """Text of ``ids`` up to the first ``<end>``; ``<pad>`` and ``<start>`` are dropped,
-        ``<unk>`` becomes U+FFFD. The inverse of :meth:`encode` on known characters."""
-        out = []
-        for i in np.asarray(ids).ravel().tolist():
-            if not 0 <= i < len(self):
-                raise ValueError(f"ids must lie in [0, {len(self) - 1}], got {i}")
-            if i == END_ID:
-                break
-            if i == UNK_ID:
-                out.append("\ufffd")
-            elif i >= len(SPECIALS):
-                out.append(self.chars[i])
-        return "".join(out)
-
-
-@dataclass(frozen=True)
 class DateSplit:
     """Sources and ISO targets, as text and as padded ids.
 
@@ -115,9 +79,9 @@ class DateSplit:
 
 @dataclass(frozen=True)
 class DateTask:
-    """The tokenizer (built on train) and the train / val / test splits."""
+    """The vocabulary (built on train) and the train / val / test splits."""
 
-    tokenizer: CharTokenizer
+    vocab: Vocab
     train: DateSplit
     val: DateSplit
     test: DateSplit
@@ -145,17 +109,17 @@ def make_dates(n: int = 10000, seed: int = 0, fractions=(0.8, 0.1, 0.1)) -> Date
     if not 0 < cut1 < cut2 < n:
         raise ValueError(f"fractions must leave every split non-empty for n={n}, got {fractions}")
     parts = [order[:cut1], order[cut1:cut2], order[cut2:]]
-    tok = CharTokenizer.build(
-        [sources[i] for i in parts[0]] + [pairs[sources[i]] for i in parts[0]]
-    )
+    seen = [sources[i] for i in parts[0]] + [pairs[sources[i]] for i in parts[0]]  # train only
+    vocab = Vocab.build(seen, RESERVED, level="char")
     width = max(len(s) for s in sources)
 
     def encode(idx) -> DateSplit:
         src = tuple(sources[i] for i in idx)
         tgt = tuple(pairs[s] for s in src)
-        x, lengths = stack_sequences([tok.encode(s) for s in src], pad=True, maxlen=width)  # (n, L)
-        y_in, _ = stack_sequences([tok.encode(t, start=True) for t in tgt])  # (n, 11)
-        y_out, _ = stack_sequences([tok.encode(t, end=True) for t in tgt])  # (n, 11)
+        ids = [vocab.encode(s) for s in src]
+        x, lengths = stack_sequences(ids, pad=True, maxlen=width)  # (n, L)
+        y_in, _ = stack_sequences([vocab.encode(t, start=True) for t in tgt])  # (n, 11)
+        y_out, _ = stack_sequences([vocab.encode(t, end=True) for t in tgt])  # (n, 11)
         return DateSplit(src, tgt, x, lengths, y_in, y_out)
 
-    return DateTask(tok, *(encode(p) for p in parts))
+    return DateTask(vocab, *(encode(p) for p in parts))

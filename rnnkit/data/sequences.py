@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rnnkit.validation import as_int_array, require_int
+from rnnkit.validation import as_int_array, require_ids, require_int
 
 PAD_ID = 0
 
@@ -33,10 +33,9 @@ def stack_sequences(
     are right-padded with ``pad_id`` up to ``L = maxlen`` (default: the longest one);
     a sequence longer than ``maxlen`` is refused rather than silently cut.
 
-    Raises ``TypeError`` when ``seqs`` is not a list (or tuple, or array) of sequences,
-    or a sequence holds non-integer ids; ``ValueError`` on an empty list, ragged input
-    without ``pad``, an empty sequence, a negative id, or a sequence longer than
-    ``maxlen``.
+    Raises ``TypeError`` when ``seqs`` is not a list (or tuple, or array) of sequences;
+    ``ValueError`` on an empty list, ragged input without ``pad``, a sequence that is
+    not a non-empty 1-D run of integer ids ``>= 0``, or one longer than ``maxlen``.
     """
     if isinstance(seqs, (str, bytes)) or not hasattr(seqs, "__len__"):
         raise TypeError(f"seqs must be a list of id sequences, got {type(seqs).__name__}")
@@ -45,14 +44,7 @@ def stack_sequences(
     pad_id = require_int(pad_id, "pad_id", minimum=0)
     arrays = [np.asarray(s) for s in seqs]
     for i, a in enumerate(arrays):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(
-                f"seqs[{i}] must be a non-empty 1-D sequence of ids, got shape {a.shape}"
-            )
-        if a.dtype.kind not in "iu":
-            raise TypeError(f"seqs[{i}] must hold integer ids, got dtype {a.dtype}")
-        if a.min() < 0:
-            raise ValueError(f"seqs[{i}] must hold ids >= 0, got {int(a.min())}")
+        require_ids(a, f"seqs[{i}]", ("time",), nonempty=True)
     lengths = np.array([a.size for a in arrays], dtype=np.int64)
     if not pad and np.any(lengths != lengths[0]):
         raise ValueError(

@@ -15,8 +15,8 @@ from rnnkit.validation import require_int
 
 COPY_SYMBOLS = 8  # data symbols 1..8
 COPY_LENGTH = 10  # how many symbols to remember
-COPY_BLANK, COPY_DELIMITER = 0, 9
-COPY_CLASSES = 10  # blank, 8 symbols, delimiter
+COPY_BLANK, COPY_DELIMITER = 0, COPY_SYMBOLS + 1
+COPY_CLASSES = COPY_SYMBOLS + 2  # blank, the symbols, delimiter
 
 
 @dataclass(frozen=True)

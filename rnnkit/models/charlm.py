@@ -24,15 +24,14 @@ Keras is imported only inside the functions that need it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
-from rnnkit.data.chars import CharVocab
-from rnnkit.validation import require_choice, require_int
+from rnnkit.data.vocab import Vocab
+from rnnkit.validation import require_choice, require_ids, require_int
 
 CELLS = ("lstm", "gru", "rnn")
 ProbsFn = Callable[[np.ndarray, float], np.ndarray]
@@ -81,8 +80,8 @@ def _require_temperature(temperature) -> float:
 
 def _check_sampling(vocab, prime, length, temperature, seed, probs_fn):
     """The checks both samplers share; returns ``(length, numpy Generator(seed))``."""
-    if not isinstance(vocab, CharVocab):
-        raise TypeError(f"vocab must be a CharVocab, got {type(vocab).__name__}")
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a Vocab, got {type(vocab).__name__}")
     if not isinstance(prime, str) or not prime:
         raise ValueError(f"prime must be a non-empty string, got {prime!r}")
     length = require_int(length, "length", minimum=0)
@@ -112,7 +111,7 @@ class CharLM(nn.Module):
     ``[0, vocab)``, ``logits`` ``(B, T, vocab)``; ``state`` is the layer's own (``(h, c)``
     for an LSTM, ``h`` otherwise, each ``(1, B, hidden)``), so the model fits
     :func:`rnnkit.train.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
-    line) for ids of the wrong rank, dtype or range.
+    line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
     """
 
     def __init__(self, vocab: int, embed: int = 32, hidden: int = 128, cell: str = "lstm"):
@@ -127,7 +126,7 @@ class CharLM(nn.Module):
         self.head = nn.Linear(hidden, vocab)
 
     def forward(self, x: torch.Tensor, state=None):
-        _check_ids(x, self.vocab)
+        require_ids(x, "x", ("batch", "time"), self.vocab, tensor=True)
         e = self.embed(x)  # (B, T, E)
         out, state = self.rnn(e, state)  # (B, T, H)
         return self.head(out), state  # (B, T, V)
@@ -138,31 +137,12 @@ def torch_char_lm(vocab: int, embed: int = 32, hidden: int = 128, cell: str = "l
     return CharLM(vocab, embed, hidden, cell)
 
 
-def _check_ids(x, vocab: int) -> None:
-    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.dtype not in (torch.int64, torch.int32):
-        shape = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
-        dtype = getattr(x, "dtype", None)
-        raise ValueError(
-            f"x must be a (batch, time) int64 tensor of character ids, got {shape} dtype {dtype}"
-        )
-    if x.numel() and (int(x.min()) < 0 or int(x.max()) >= vocab):
-        raise ValueError(
-            f"x must hold ids in [0, {vocab - 1}], got values from {int(x.min())} to {int(x.max())}"
-        )
-
-
-def _ids_stream(ids, context, name: str = "ids") -> tuple[np.ndarray, int]:
+def _ids_stream(ids, context) -> tuple[np.ndarray, int]:
     """``(stream, n)``: context (or a single ``<unk>`` id 0) followed by ``ids``."""
     ids = np.asarray(ids)
-    if ids.ndim != 1 or ids.dtype.kind not in "iu" or ids.size == 0:
-        raise ValueError(
-            f"{name} must be a non-empty 1-D integer id array, got shape {ids.shape} dtype {ids.dtype}"
-        )
+    require_ids(ids, "ids", ("time",), nonempty=True)
     pre = np.zeros(1, np.int64) if context is None or len(context) == 0 else np.asarray(context)
-    if pre.ndim != 1 or pre.dtype.kind not in "iu":
-        raise ValueError(
-            f"context must be a 1-D integer id array, got shape {pre.shape} dtype {pre.dtype}"
-        )
+    require_ids(pre, "context", ("time",))
     return np.concatenate([pre.astype(np.int64), ids.astype(np.int64)]), ids.size
 
 
@@ -208,11 +188,11 @@ def sample_torch(
 ) -> str:
     """Generate ``length`` characters after ``prime`` from a :class:`CharLM`.
 
-    The model reads ``prime`` (encoded with ``vocab``, a :class:`~rnnkit.data.chars.CharVocab`),
+    The model reads ``prime`` (encoded with ``vocab``, a character-level :class:`~rnnkit.data.vocab.Vocab`),
     then repeatedly draws the next id from ``probs_fn(logits, temperature)`` with a
     ``numpy.random.Generator(seed)`` and feeds it back, carrying the state. Returns the
     generated characters only (not the prime). Raises (one line) for arguments of the
-    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``CharVocab`` or a length
+    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``Vocab`` or a length
     or seed that is not an integer.
     """
     length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
@@ -251,7 +231,6 @@ def keras_char_lm(
     Layers are named ``"embed"``, ``"rnn"`` and ``"head"``, as the PyTorch twin's modules.
     ``batch_size`` and ``stateful`` exist in Keras only: PyTorch passes the state explicitly.
     """
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
 
     vocab = require_int(vocab, "vocab", minimum=2)

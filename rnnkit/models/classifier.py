@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnnkit.validation import require_choice, require_int
+from rnnkit.validation import require_choice, require_ids, require_int
 
 READOUTS = ("last", "mean")
 
@@ -75,18 +75,11 @@ class ClassifierConfig:
         return 2 if self.bidirectional else 1
 
 
-def _check_ids(ids: np.ndarray, vocab_size: int) -> None:
-    """Token ids: 2-D integers in ``[0, V)``, every row with at least one word, and
-    right-padded (no word after a ``0``)."""
-    if ids.ndim != 2:
-        raise ValueError(f"ids must be 2-D (batch, time) token ids, got shape {tuple(ids.shape)}")
-    if ids.dtype.kind not in "iu":
-        raise TypeError(f"ids must be integer token ids, got dtype {ids.dtype}")
-    if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(
-            f"ids must lie in [0, {vocab_size - 1}] (vocab_size={vocab_size}), "
-            f"got values from {ids.min()} to {ids.max()}"
-        )
+def _check_ids(ids: torch.Tensor, vocab_size: int) -> None:
+    """Token ids: a 2-D integer tensor in ``[0, V)``, every row with at least one word,
+    and right-padded (no word after a ``0``)."""
+    require_ids(ids, "ids", ("batch", "time"), vocab_size, tensor=True)
+    ids = ids.detach().cpu().numpy()
     real = ids != 0
     if not real[:, 0].all():
         row = int(np.argmin(real[:, 0]))
@@ -110,8 +103,8 @@ class TextClassifier(nn.Module):
     ``forward(ids)`` takes ``(B, T)`` int64 ids right-padded with 0 and returns ``(B, C)``
     logits. Weights use PyTorch's default initialisation (seed with ``rnnkit.setup``
     first); the embedding row of the padding id ``0`` is zero and gets no gradient.
-    Raises ``ValueError``/``TypeError`` (one line) for ids that are not a tensor of 2-D
-    integers in ``[0, V)``, a row without a first word, or a word after the padding.
+    Raises ``ValueError`` (one line) for ids that are not a tensor of 2-D integers in
+    ``[0, V)``, a row without a first word, or a word after the padding.
     """
 
     def __init__(self, config: ClassifierConfig) -> None:
@@ -127,12 +120,7 @@ class TextClassifier(nn.Module):
 
     def features(self, ids: torch.Tensor) -> torch.Tensor:
         """The readout vector ``(B, D*H)`` that the dense layer sees."""
-        if not isinstance(ids, torch.Tensor):
-            raise TypeError(
-                f"ids must be a torch tensor of token ids (batch, time), got {type(ids).__name__}; "
-                "convert with torch.as_tensor(ids)"
-            )
-        _check_ids(ids.detach().cpu().numpy(), self.config.vocab_size)
+        _check_ids(ids, self.config.vocab_size)
         lengths = (ids != 0).sum(dim=1).cpu()  # (B,) on the CPU, as packing wants
         emb = self.embedding(ids)  # (B, T, E)
         packed = pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from rnnkit import convert, reference
-from rnnkit.validation import require_int
+from rnnkit.validation import require_ids, require_int
 
 GATES = ("i_t", "f_t", "o_t")
 
@@ -38,16 +38,13 @@ def lstm_trace(model, text_ids) -> dict[str, np.ndarray]:
     The model's embedding and LSTM weights go through :func:`rnnkit.convert.params_from_torch`
     into :func:`rnnkit.reference.lstm_forward` (float64), starting from zero state.
     Returns ``{"i_t", "f_t", "g_t", "o_t", "c_t", "h_t"}``, each ``(T, hidden)``.
-    Raises ``ValueError`` for a non-LSTM model or ids that are not 1-D integers.
+    Raises ``ValueError`` for a non-LSTM model or ids that are not 1-D integers in
+    ``[0, model.vocab - 1]``.
     """
     if getattr(model, "cell", None) != "lstm":
         raise ValueError(f"model must be a CharLM with cell='lstm', got {type(model).__name__}")
     text_ids = np.asarray(text_ids)
-    if text_ids.ndim != 1 or text_ids.dtype.kind not in "iu" or text_ids.size == 0:
-        raise ValueError(
-            f"text_ids must be a non-empty 1-D integer array, got shape {text_ids.shape} "
-            f"dtype {text_ids.dtype}"
-        )
+    require_ids(text_ids, "text_ids", ("time",), model.vocab, nonempty=True)
     params = {k: v.astype(np.float64) for k, v in convert.params_from_torch(model.rnn).items()}
     table = model.embed.weight.detach().cpu().double().numpy()  # (V, E)
     x = table[text_ids][None]  # (1, T, E)
@@ -168,21 +165,8 @@ class LSTMClassifier(nn.Module):
         return self.head(h)  # (B, C)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        _check_padded(ids)
+        require_ids(ids, "ids", ("batch", "length"), self.embed.num_embeddings, tensor=True)
         return self.from_embeddings(self.embed(ids), (ids != 0).sum(dim=1))  # (B, C)
-
-
-def _check_padded(ids) -> None:
-    if (
-        not isinstance(ids, torch.Tensor)
-        or ids.dim() != 2
-        or ids.dtype not in (torch.int64, torch.int32)
-    ):
-        shape = tuple(ids.shape) if hasattr(ids, "shape") else type(ids).__name__
-        raise ValueError(
-            f"ids must be a (batch, length) int64 tensor padded with 0, got {shape} "
-            f"dtype {getattr(ids, 'dtype', None)}"
-        )
 
 
 def saliency(model: LSTMClassifier, ids) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +177,7 @@ def saliency(model: LSTMClassifier, ids) -> tuple[np.ndarray, np.ndarray]:
     :func:`torch.autograd.grad`, so the parameters' ``.grad`` stay untouched.
     """
     ids = torch.as_tensor(np.asarray(ids))
-    _check_padded(ids)
+    require_ids(ids, "ids", ("batch", "length"), model.embed.num_embeddings, tensor=True)
     device = next(model.parameters()).device
     ids = ids.to(device)
     lengths = (ids != 0).sum(dim=1)  # (B,)

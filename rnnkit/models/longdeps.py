@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import torch
 
-from rnnkit.validation import require_choice, require_int
+from rnnkit.convert import torch_gate_rows
+from rnnkit.data.synthetic import COPY_CLASSES
+from rnnkit.validation import require_choice, require_ids, require_int
 
 CELLS = ("rnn", "lstm", "gru")
 TASKS = ("adding", "copy")
-COPY_CLASSES = 10  # as rnnkit.data.synthetic: blank, symbols 1..8, delimiter
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,11 @@ class LongDepsModel(torch.nn.Module):
         features = 2 if config.task == "adding" else COPY_CLASSES
         layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
         self.rnn = layer(features, config.hidden, batch_first=True)
-        if config.cell == "lstm":  # gates stacked (i, f, g, o): forget bias 1 + 0, as Keras
-            H = config.hidden
+        if config.cell == "lstm":  # forget bias 1 + 0, as Keras's unit_forget_bias
+            forget = torch_gate_rows("lstm", "f", config.hidden)
             with torch.no_grad():
-                self.rnn.bias_ih_l0[H : 2 * H].fill_(1.0)
-                self.rnn.bias_hh_l0[H : 2 * H].zero_()
+                self.rnn.bias_ih_l0[forget].fill_(1.0)
+                self.rnn.bias_hh_l0[forget].zero_()
         self.head = torch.nn.Linear(config.hidden, 1 if config.task == "adding" else COPY_CLASSES)
 
     def forward(self, x):
@@ -67,10 +68,7 @@ class LongDepsModel(torch.nn.Module):
                 raise ValueError(f"adding: x must be (batch, time, 2), got {tuple(x.shape)}")
             out, _ = self.rnn(x)  # (B, T, H)
             return self.head(out[:, -1])  # (B, 1)
-        if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
-            raise ValueError(
-                f"copy: x must be integer tokens (batch, time), got {x.dtype} {tuple(x.shape)}"
-            )
+        require_ids(x, "copy: x", ("batch", "time"), COPY_CLASSES, tensor=True)
         onehot = torch.nn.functional.one_hot(x.long(), COPY_CLASSES).float()  # (B, L, 10)
         out, _ = self.rnn(onehot)  # (B, L, H)
         return self.head(out)  # (B, L, 10)

@@ -30,20 +30,15 @@ Greedy decoding feeds back the most likely character until ``<end>`` or ``max_le
 
 from __future__ import annotations
 
-import os
+import keras
+import numpy as np
+import torch
+from keras import layers, ops
+from torch import nn
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from keras import layers, ops  # noqa: E402
-from torch import nn  # noqa: E402
-
-from rnnkit.data.dates import END_ID, START_ID  # noqa: E402
-from rnnkit.data.sequences import PAD_ID  # noqa: E402
-from rnnkit.validation import require_int  # noqa: E402
+from rnnkit.data.dates import END_ID, START_ID
+from rnnkit.data.sequences import PAD_ID
+from rnnkit.validation import dtype_name, integer_dtype, require_ids, require_int
 
 
 def join_inputs(src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:
@@ -56,23 +51,20 @@ def join_inputs(src: np.ndarray, tgt_in: np.ndarray) -> np.ndarray:
     return np.concatenate([src, tgt_in], axis=1)  # (B, L + T)
 
 
-def exact_match(tokens, targets, tokenizer) -> float:
+def exact_match(tokens, targets, vocab) -> float:
     """Fraction of rows whose decoded ``tokens`` (up to ``<end>``) equal the target string."""
     tokens = _ids(tokens, "tokens")
     if len(tokens) != len(targets):
         raise ValueError(
             f"tokens and targets must have the same length, got {len(tokens)} and {len(targets)}"
         )
-    hits = sum(tokenizer.decode(row) == t for row, t in zip(tokens, targets, strict=True))
+    hits = sum(vocab.decode(row) == t for row, t in zip(tokens, targets, strict=True))
     return hits / len(targets)
 
 
-def _ids(a, name: str) -> np.ndarray:
+def _ids(a, name: str, vocab_size: int | None = None) -> np.ndarray:
     a = np.asarray(a)
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (batch, time) token ids, got shape {a.shape}")
-    if a.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer token ids, got dtype {a.dtype}")
+    require_ids(a, name, ("batch", "time"), vocab_size)
     return a
 
 
@@ -91,11 +83,6 @@ def _check_src_width(shape: tuple, src_width: int) -> None:
         raise ValueError(f"src must be (batch, {src_width}), got shape {shape}")
 
 
-def _check_id_range(lo: int, hi: int, vocab_size: int, name: str) -> None:
-    if lo < 0 or hi >= vocab_size:
-        raise ValueError(f"{name} must hold ids in [0, {vocab_size - 1}], got ids in [{lo}, {hi}]")
-
-
 # ---------------------------------------------------------------------------
 # PyTorch
 # ---------------------------------------------------------------------------
@@ -107,8 +94,8 @@ class Seq2Seq(nn.Module):
     ``forward(src, src_lengths, tgt_in) -> logits (B, T, V)`` with teacher forcing;
     :meth:`greedy_decode` for inference. ``src`` is ``(B, src_width)`` int64 padded
     with 0, ``src_lengths`` ``(B,)`` in ``[1, src_width]``, ``tgt_in`` ``(B, T)`` int64
-    starting with ``<start>``. Raises a one-line ``ValueError``/``TypeError`` for other
-    shapes, dtypes or ids outside ``[0, vocab_size - 1]``.
+    starting with ``<start>``. Raises a one-line ``ValueError`` for other shapes,
+    dtypes or ids outside ``[0, vocab_size - 1]``.
     """
 
     def __init__(
@@ -202,34 +189,32 @@ class Seq2Seq(nn.Module):
         return tokens, (torch.cat(weights, dim=1) if weights else None)  # (B, n, L)
 
     def _check(self, src, src_lengths, tgt_in) -> None:
-        for name, t, ndim in (("src", src, 2), ("src_lengths", src_lengths, 1)) + (
-            () if tgt_in is None else (("tgt_in", tgt_in, 2),)
-        ):
-            if not isinstance(t, torch.Tensor) or t.dtype not in (torch.int64, torch.int32):
-                kind = t.dtype if isinstance(t, torch.Tensor) else type(t).__name__
-                raise TypeError(f"{name} must be an int64 torch tensor, got {kind}")
-            if t.dim() != ndim:
-                raise ValueError(
-                    f"{name} must be {ndim}-D, got shape {tuple(t.shape)} ({t.dim()}-D)"
-                )
+        require_ids(src, "src", ("batch", "time"), self.vocab_size, tensor=True)
         _check_src_width(tuple(src.shape), self.src_width)
-        if src_lengths.shape[0] != src.shape[0]:
-            raise ValueError(
-                f"src_lengths must have shape ({src.shape[0]},), got {tuple(src_lengths.shape)}"
-            )
-        lo, hi = int(src_lengths.min()), int(src_lengths.max())
-        if lo < 1 or hi > src.shape[1]:
-            raise ValueError(
-                f"src_lengths must lie in [1, {src.shape[1]}], got values in [{lo}, {hi}]"
-            )
-        _check_id_range(int(src.min()), int(src.max()), self.vocab_size, "src")
+        _check_lengths(src_lengths, src.shape[0], src.shape[1])
         if tgt_in is not None:
+            require_ids(tgt_in, "tgt_in", ("batch", "time"), self.vocab_size, tensor=True)
             if tgt_in.shape[0] != src.shape[0]:
                 raise ValueError(
                     f"tgt_in must have {src.shape[0]} rows like src, got shape "
                     f"{tuple(tgt_in.shape)}"
                 )
-            _check_id_range(int(tgt_in.min()), int(tgt_in.max()), self.vocab_size, "tgt_in")
+
+
+def _check_lengths(lengths, batch: int, width: int) -> None:
+    """``lengths`` must be a ``(batch,)`` integer torch tensor with values in ``[1, width]``."""
+    if not (
+        isinstance(lengths, torch.Tensor)
+        and tuple(lengths.shape) == (batch,)
+        and integer_dtype(lengths.dtype)
+    ):
+        got = type(lengths).__name__
+        if hasattr(lengths, "shape"):
+            got += f" of shape {tuple(lengths.shape)} and dtype {dtype_name(lengths.dtype)}"
+        raise ValueError(f"src_lengths must be a ({batch},) integer torch tensor, got {got}")
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if lo < 1 or hi > width:
+        raise ValueError(f"src_lengths must lie in [1, {width}], got values in [{lo}, {hi}]")
 
 
 def torch_seq2seq(
@@ -327,9 +312,8 @@ class KerasSeq2Seq(keras.Model):
         """As :meth:`Seq2Seq.greedy_decode`, on NumPy ``src (B, L)``: returns NumPy
         ``(tokens (B, n), weights (B, n, L) or None)``, ``<pad>`` and 0 after ``<end>``."""
         max_len = require_int(max_len, "max_len", minimum=1)
-        src = _ids(src, "src")
+        src = _ids(src, "src", self.vocab_size)
         _check_src_width(src.shape, self.src_width)
-        _check_id_range(int(src.min()), int(src.max()), self.vocab_size, "src")
         if np.any(src[:, 0] == PAD_ID):
             raise ValueError("src must hold at least one non-pad id per row, got an empty row")
         keys, mask, state = self.encode(src)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,11 +15,13 @@ from rnnkit.validation import require_choice, require_int
 
 LOSSES = ("cross_entropy", "mse")
 METRICS = ("accuracy",)
+PROGRESS_ENV = "RNNKIT_PROGRESS"  # "0" or "1": progress bars off or on when progress=None
 
 
 @dataclass(frozen=True)
 class FitConfig:
-    """How to train; both ``fit_*`` functions take these as keyword arguments.
+    """How to train, stated once: pass it as ``config=`` to ``fit_torch`` and ``fit_keras``
+    (keyword arguments of the same names replace single fields).
 
     ``epochs``
         Total number of epochs (a resumed run continues up to it), >= 1.
@@ -41,9 +45,12 @@ class FitConfig:
     ``tbptt``
         Truncated back-propagation through time: carry the recurrent state across
         consecutive batches, cut its gradient, reset it at each epoch start (see the
-        framework's ``fit_*`` for the model contract).
+        module of the framework's loop, :mod:`rnnkit.train.torch_fit` or
+        :mod:`rnnkit.train.keras_fit`, for the model contract).
     ``progress``
-        Show a progress bar (``tqdm.auto``); ``False`` prints nothing.
+        Show a progress bar (``tqdm.auto``); ``False`` prints nothing; ``None`` (the
+        default) decides with :func:`show_progress`: on when a person runs the code
+        (Jupyter, Colab, a terminal), off in the book build and the tests.
     ``device``
         PyTorch only: ``"cpu"``, ``"cuda"``, ...; ``None`` picks CUDA if present.
     """
@@ -57,7 +64,7 @@ class FitConfig:
     stop_at: float | None = None
     lr_schedule: Callable[[int], float] | None = None
     tbptt: bool = False
-    progress: bool = True
+    progress: bool | None = None
     device: str | None = None
 
     def __post_init__(self) -> None:
@@ -70,6 +77,8 @@ class FitConfig:
             require_int(self.early_stopping, "early_stopping (patience in epochs)", minimum=1)
         if self.stop_at is not None:
             _require_positive(self.stop_at, "stop_at (a target val_loss)")
+        if self.progress not in (True, False, None):
+            raise TypeError(f"progress must be True, False or None (auto), got {self.progress!r}")
         if self.lr_schedule is not None and not callable(self.lr_schedule):
             raise TypeError(
                 f"lr_schedule must be a callable epoch -> lr, got {type(self.lr_schedule).__name__}"
@@ -146,12 +155,39 @@ class EarlyStopper:
         )
 
 
-def progress_bar(enabled: bool, total: int | None, desc: str):
-    """A ``tqdm.auto`` bar (a widget in Jupyter, text elsewhere), or ``None`` if off."""
-    if not enabled:
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw progress bars: ``progress`` itself when it is ``True`` or ``False``.
+
+    ``None`` means "when someone is watching". The environment variable
+    ``RNNKIT_PROGRESS`` decides first (``"0"`` off, ``"1"`` on): the book build,
+    ``.ci/stress.py`` and the tests set ``"0"``, so no chapter has to say so and the
+    executed notebooks print the same on every run. Without it, bars are on in an
+    interactive session, an IPython kernel (Jupyter, Colab) or a terminal, and off
+    otherwise (output piped to a file or a log). Raises ``ValueError`` for another
+    value of ``RNNKIT_PROGRESS``.
+    """
+    if progress is not None:
+        return bool(progress)
+    setting = os.environ.get(PROGRESS_ENV)
+    if setting is not None:
+        if setting not in ("0", "1"):
+            raise ValueError(f"{PROGRESS_ENV} must be '0' or '1', got {setting!r}")
+        return setting == "1"
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return hasattr(shell, "kernel") or sys.stderr.isatty()
+
+
+def progress_bar(cfg: FitConfig, done: int, steps: int | None):
+    """The bar of a run that has ``done`` epochs behind it and ``steps`` batches per
+    epoch (``None``: unknown): a ``tqdm.auto`` bar (a widget in Jupyter, text
+    elsewhere) over the remaining steps, or ``None`` when :func:`show_progress` says no."""
+    if not show_progress(cfg.progress):
         return None
     from tqdm.auto import tqdm
 
+    total = None if steps is None else steps * (cfg.epochs - done)
+    desc = f"epoch {done + 1}/{cfg.epochs}"
     try:
         return tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
     except ImportError:  # a notebook without working ipywidgets: fall back to text

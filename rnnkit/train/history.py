@@ -71,6 +71,14 @@ class History(dict):
         history.partial = {int(epoch): int(steps) for epoch, steps in state.get("partial", [])}
         return history
 
+    @classmethod
+    def resume(cls, history: History | None) -> History:
+        """The History a ``fit_*`` call records into: a new one, or ``history`` (a run
+        passed back in to continue) with the ending of its last call cleared."""
+        history = cls() if history is None else history
+        history.interrupted, history.stopped_reason = False, None
+        return history
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.items() if v and math.isfinite(v[-1]))
         extra = ""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rnnkit.validation import dtype_name, require_ids
+
 
 def require_model(model, expected: type, name: str) -> None:
     """The model must be a network of the loop's framework (not a plain function)."""
@@ -56,12 +58,9 @@ def check_batch_size(batch_size: int, n: int, name: str) -> None:
         )
 
 
-def check_labels(
-    y_shape: Sequence[int], integer: bool, dtype: str, out_shape: Sequence[int], where: str
-) -> None:
-    """Cross-entropy labels: one integer class id per output position, so ``y.shape``
-    must be the output's shape without its last (class) axis; ``integer`` says whether
-    the labels' dtype (named ``dtype``) is an integer type."""
+def check_labels(y_shape: Sequence[int], out_shape: Sequence[int], where: str) -> None:
+    """Cross-entropy labels: one class id per output position, so ``y.shape`` must be
+    the output's shape without its last (class) axis."""
     y_shape, out_shape = tuple(y_shape), tuple(out_shape)
     want = out_shape[:-1]
     if y_shape != want:
@@ -74,19 +73,12 @@ def check_labels(
             f"{where}: cross_entropy needs labels of shape {want} (one class id per output "
             f"position; the model outputs {out_shape}), got {y_shape}{hint}"
         )
-    if not integer:
-        raise TypeError(
-            f"{where}: cross_entropy needs integer class ids as labels, got dtype {dtype}"
-        )
 
 
-def check_label_range(lo: int, hi: int, num_classes: int, where: str) -> None:
-    """Class ids must lie in ``[0, num_classes - 1]``; ``num_classes`` is the model's last axis."""
-    if lo < 0 or hi >= num_classes:
-        raise ValueError(
-            f"{where}: labels must be class ids in [0, {num_classes - 1}] for a model with "
-            f"{num_classes} outputs, got labels in [{lo}, {hi}]"
-        )
+def check_label_ids(labels, num_classes: int, where: str) -> None:
+    """Labels are integer class ids in ``[0, num_classes - 1]``; ``num_classes`` is the
+    model's last axis (:func:`rnnkit.validation.require_ids`)."""
+    require_ids(labels, f"{where}: labels for a model with {num_classes} outputs", size=num_classes)
 
 
 def check_targets(y_shape: Sequence[int], out_shape: Sequence[int], where: str) -> None:
@@ -110,11 +102,6 @@ def unreadable_input(where: str, x_shape, x_dtype, detail: str) -> ValueError:
     return ValueError(
         f"{where}: the model cannot read x of shape {x_shape} ({x_dtype}): {detail}{hint}"
     )
-
-
-def dtype_name(dtype) -> str:
-    """``"float32"`` for NumPy's float32 and for ``torch.float32`` alike."""
-    return str(dtype).replace("torch.", "")
 
 
 def foreign_optimizer(example: str) -> ValueError:

@@ -3,6 +3,19 @@
 Mirrors :func:`~rnnkit.train.torch_fit.fit_torch`: same settings (:class:`~rnnkit.train.config.FitConfig`), same
 :class:`~rnnkit.train.history.History`, same endings (early stopping, non-finite loss, KeyboardInterrupt).
 Underneath it is ``model.fit`` with rnnkit's callbacks, so Keras users see nothing new.
+
+Endings, as in ``fit_torch``: early stopping restores the best epoch's weights; a
+non-finite loss restores the weights (and optimizer variables) of the last finished
+epoch and warns; Ctrl-C takes effect at the next safe point (see
+:mod:`rnnkit.train.interrupt`), keeps every step taken, sets ``history.interrupted``
+and records exactly those steps (``history.partial``).
+
+Truncated BPTT (``tbptt=True``): the model must hold at least one RNN layer built with
+``stateful=True`` (and a fixed batch size, ``keras.Input(batch_shape=...)``). Keras
+then carries the state from batch to batch inside the layer's variables, which
+gradients never cross (the truncation); rnnkit keeps the batches in order, drops an
+incomplete last batch of arrays, and calls ``reset_state()`` at each epoch start and
+before validation.
 """
 
 from __future__ import annotations
@@ -17,14 +30,11 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras
+import numpy as np
+import tensorflow as tf
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from rnnkit.train.config import (  # noqa: E402
+from rnnkit.train.config import (
     LOSSES,
     EarlyStopper,
     FitConfig,
@@ -37,10 +47,10 @@ from rnnkit.train.config import (  # noqa: E402
     summary,
     target_reached,
 )
-from rnnkit.train.history import History  # noqa: E402
-from rnnkit.train.inputs import (  # noqa: E402
+from rnnkit.train.history import History
+from rnnkit.train.inputs import (
     check_batch_size,
-    check_label_range,
+    check_label_ids,
     check_labels,
     check_lengths,
     check_targets,
@@ -50,8 +60,8 @@ from rnnkit.train.inputs import (  # noqa: E402
     split_pair,
     unreadable_input,
 )
-from rnnkit.train.interrupt import InterruptGuard  # noqa: E402
-from rnnkit.validation import require_choice  # noqa: E402
+from rnnkit.train.interrupt import InterruptGuard
+from rnnkit.validation import require_choice
 
 _HISTORY_ENTRY = "rnnkit_history.json"
 
@@ -79,29 +89,14 @@ def fit_keras(
     :func:`~rnnkit.train.torch_fit.fit_torch`; label ranges are checked over all of an
     array's labels, over the first batch of a dataset.
 
-    The model outputs logits. Loss: ``"cross_entropy"`` (integer labels of shape
-    ``(...)`` in ``[0, C-1]``, logits ``(..., C)``), ``"mse"`` (targets shaped like
-    the output), or a Keras loss. ``metrics``: ``("accuracy",)`` (the default for
-    cross-entropy) or ``()``.
-
-    Settings (keywords or ``config``, see :class:`~rnnkit.train.config.FitConfig`): as in
-    :func:`~rnnkit.train.torch_fit.fit_torch`; ``device`` is ignored (TensorFlow places ops itself).
-    ``clip_norm`` sets the optimizer's ``global_clipnorm``. ``optimizer`` defaults to
-    ``Adam(lr)``; pass the same optimizer (and ``history``) to continue a run.
-
-    ``tbptt=True``: the model must hold at least one RNN layer built with
-    ``stateful=True`` (and a fixed batch size, ``keras.Input(batch_shape=...)``).
-    Keras then carries the state from batch to batch inside the layer's variables,
-    which gradients never cross (the truncation); rnnkit keeps the batches in order,
-    drops an incomplete last batch of arrays, and calls ``reset_state()`` at each
-    epoch start and before validation.
-
-    Endings as in :func:`~rnnkit.train.torch_fit.fit_torch`: early stopping restores the best epoch's
-    weights; a non-finite loss restores the weights (and optimizer variables) of the
-    last finished epoch and warns; Ctrl-C takes effect at the next safe point (see
-    :mod:`rnnkit.train.interrupt`), keeps every step taken, sets
-    ``history.interrupted`` and records exactly those steps (``history.partial``).
-    ``callbacks`` are passed on to ``model.fit``, after rnnkit's own.
+    The model outputs logits. ``loss`` and ``metrics`` as in
+    :func:`~rnnkit.train.torch_fit.fit_torch` (``loss`` may also be a Keras loss).
+    Settings too (``config`` and/or keywords); ``device`` is ignored (TensorFlow
+    places ops itself), ``clip_norm`` sets the optimizer's ``global_clipnorm``.
+    ``optimizer`` defaults to ``Adam(lr)``; pass the same optimizer (and ``history``)
+    to continue a run. ``tbptt=True`` needs a stateful RNN layer (see the module
+    docstring). The endings are those of ``fit_torch``. ``callbacks`` are passed on
+    to ``model.fit``, after rnnkit's own.
 
     Raises ``ValueError``/``TypeError`` (one line, the same as ``fit_torch``'s) for
     bad settings, a model that is not a ``keras.Model``, an optimizer built for
@@ -109,6 +104,24 @@ def fit_keras(
     inputs the model cannot read, labels of the wrong shape, dtype or range.
     """
     cfg = make_config(config, settings)
+    train_ds, val_ds, steps, tracked, stateful = _prepare(
+        model, train, val, loss, optimizer, metrics, cfg
+    )
+    history = History.resume(history)
+    if history.epochs >= cfg.epochs:
+        return history
+    bar = progress_bar(cfg, history.epochs, steps)
+    with InterruptGuard() as guard:
+        recorder = _Recorder(history, cfg, tracked, stateful if cfg.tbptt else [], bar, guard)
+        recorder.steps_per_epoch = steps
+        _run_fit(model, train_ds, val_ds, cfg, history.epochs, [recorder, *callbacks], bar)
+        recorder.finish()
+    return history
+
+
+def _prepare(model, train, val, loss, optimizer, metrics, cfg: FitConfig):
+    """Every check before the first step, in order, then ``model.compile``; returns
+    ``(train dataset, val dataset or None, steps per epoch, metric names, stateful layers)``."""
     require_model(model, keras.Model, "keras.Model")
     loss_obj, classify = _loss_object(loss)
     tracked = metric_names(metrics, classify)
@@ -124,19 +137,7 @@ def fit_keras(
     val_ds = None if val is None else _as_data(val, model, cfg, loss, "val", shuffle=False)[0]
     optimizer = _optimizer_for(model, optimizer, cfg)
     model.compile(optimizer=optimizer, loss=loss_obj, metrics=list(tracked))
-
-    history = History() if history is None else history
-    history.interrupted, history.stopped_reason = False, None
-    if history.epochs >= cfg.epochs:
-        return history
-    total = None if steps is None else steps * (cfg.epochs - history.epochs)
-    bar = progress_bar(cfg.progress, total, f"epoch {history.epochs + 1}/{cfg.epochs}")
-    with InterruptGuard() as guard:
-        recorder = _Recorder(history, cfg, tracked, stateful if cfg.tbptt else [], bar, guard)
-        recorder.steps_per_epoch = steps
-        _run_fit(model, train_ds, val_ds, cfg, history.epochs, [recorder, *callbacks], bar)
-        recorder.finish()
-    return history
+    return train_ds, val_ds, steps, tracked, stateful
 
 
 def _run_fit(model, train_ds, val_ds, cfg: FitConfig, start: int, callbacks: list, bar) -> None:
@@ -345,9 +346,10 @@ def _probe(model, x: np.ndarray, y: np.ndarray, loss, name: str, labels=None) ->
     except Exception as error:  # Keras raises several types for inputs it cannot take
         raise unreadable_input(where, x.shape, x.dtype, one_line(error)) from None
     if loss == "cross_entropy":
-        check_labels(y.shape, y.dtype.kind in "iu", str(y.dtype), out_shape, where)
-        labels = y if labels is None else labels
-        check_label_range(int(labels.min()), int(labels.max()), out_shape[-1], name)
+        check_labels(y.shape, out_shape, where)
+        check_label_ids(y, out_shape[-1], where)
+        if labels is not None:  # all of an array's labels, not only the first batch's
+            check_label_ids(labels, out_shape[-1], name)
     elif loss == "mse":
         check_targets(y.shape, out_shape, where)
 

@@ -2,6 +2,23 @@
 
 Mirrors :func:`~rnnkit.train.keras_fit.fit_keras` (same settings, same :class:`~rnnkit.train.history.History`), so the
 two tabs of a chapter differ only where the frameworks do.
+
+Truncated BPTT (``tbptt=True``): the model is ``model(x, state) -> (logits, state)``,
+where ``state`` is ``None`` at the start of each epoch (and of validation) and
+otherwise the state returned for the previous batch, detached from its graph
+(``h.detach()``; tuples such as an LSTM's ``(h, c)`` are detached element-wise). Batch
+row ``i`` must continue row ``i`` of the previous batch, and every batch must have the
+same size.
+
+How a run ends (see :class:`~rnnkit.train.history.History`): normally; by early
+stopping (weights of the best ``val_loss`` epoch restored, ``history.best_epoch``;
+after a resume only epochs since the resume compete); by reaching ``stop_at``; by a
+non-finite loss (model and optimizer restored to the end of the last finished epoch, a
+``RuntimeWarning``, ``history.stopped_reason`` names epoch and step); or by
+``KeyboardInterrupt`` (Ctrl-C takes effect at the next safe point, see
+:mod:`rnnkit.train.interrupt`; the model and optimizer keep every step taken,
+``history.interrupted`` is set, and the History records exactly those steps: a
+cut-short epoch as ``history.partial``).
 """
 
 from __future__ import annotations
@@ -32,11 +49,10 @@ from rnnkit.train.config import (
 from rnnkit.train.history import History
 from rnnkit.train.inputs import (
     check_batch_size,
-    check_label_range,
+    check_label_ids,
     check_labels,
     check_lengths,
     check_targets,
-    dtype_name,
     foreign_optimizer,
     one_line,
     require_model,
@@ -67,35 +83,20 @@ def fit_torch(
     batches (a list, ...), or a pair of arrays/tensors ``(x, y)`` that is batched
     with ``batch_size`` (and reshuffled each epoch when ``shuffle``). As in Keras,
     floating inputs (and ``mse`` targets) are cast to the model's floating dtype
-    (float64 NumPy arrays train a float32 model) and integer labels to int64.
-
-    Model contract: ``model(x) -> logits``; with ``tbptt=True``,
-    ``model(x, state) -> (logits, state)`` where ``state`` is ``None`` at the start
-    of each epoch (and of validation) and otherwise the state returned for the
-    previous batch, detached from its graph (``h.detach()``; tuples such as an LSTM's
-    ``(h, c)`` are detached element-wise). Batch row ``i`` must continue row ``i`` of
-    the previous batch, and every batch must have the same size.
+    and integer labels to int64. The model maps ``x`` to logits; with ``tbptt=True``
+    it is ``model(x, state) -> (logits, state)`` (the module docstring has the contract).
 
     Loss: ``"cross_entropy"`` (logits ``(..., C)``, integer labels of shape ``(...)``
     in ``[0, C-1]``), ``"mse"`` (targets shaped like the output), or a callable
     ``loss(output, y) -> scalar``. ``metrics``: ``("accuracy",)`` (the default for
     cross-entropy) or ``()``.
 
-    Settings (keywords or ``config``): see :class:`~rnnkit.train.config.FitConfig` -- ``epochs``, ``lr``,
-    ``batch_size``, ``shuffle``, ``clip_norm``, ``early_stopping``, ``lr_schedule``,
-    ``tbptt``, ``progress``, ``device``. ``optimizer`` defaults to
-    ``Adam(model.parameters(), lr)``; pass the same optimizer (and ``history``) to
-    continue a run, e.g. after :func:`~rnnkit.train.checkpoint.load_torch_checkpoint`: training resumes at epoch
-    ``history.epochs + 1`` and runs up to ``epochs``.
-
-    How it ends (see :class:`~rnnkit.train.history.History`): normally; by early stopping (weights of the
-    best ``val_loss`` epoch restored, ``history.best_epoch``; after a resume only
-    epochs since the resume compete); by a non-finite loss (model and optimizer
-    restored to the end of the last finished epoch, a ``RuntimeWarning``,
-    ``history.stopped_reason`` names epoch and step); or by ``KeyboardInterrupt``
-    (Ctrl-C takes effect at the next safe point, see :mod:`rnnkit.train.interrupt`;
-    the model and optimizer keep every step taken, ``history.interrupted`` is set, and
-    the History records exactly those steps: a cut-short epoch as ``history.partial``).
+    Settings: ``config`` (a :class:`~rnnkit.train.config.FitConfig`) and/or keywords
+    that replace its fields. ``optimizer`` defaults to ``Adam(model.parameters(), lr)``;
+    pass the same optimizer (and ``history``) to continue a run, e.g. after
+    :func:`~rnnkit.train.checkpoint.load_torch_checkpoint`: training resumes at epoch
+    ``history.epochs + 1`` and runs up to ``epochs``. How a run ends (early stopping,
+    a non-finite loss, Ctrl-C) is in the module docstring.
 
     Raises ``ValueError``/``TypeError`` (one line) for bad settings, a model that is
     not a ``torch.nn.Module``, an optimizer built for another model, a CUDA device on
@@ -103,6 +104,23 @@ def fit_torch(
     the data, inputs the model cannot read, labels of the wrong shape, dtype or range.
     """
     cfg = make_config(config, settings)
+    loop, train_data, val_data = _prepare(model, train, val, loss, optimizer, metrics, cfg)
+    history = History.resume(history)
+    if history.epochs >= cfg.epochs:  # a finished run passed back in: nothing left to do
+        return history
+    bar = progress_bar(cfg, history.epochs, len(train_data) if train_data.sized else None)
+    try:
+        with InterruptGuard() as guard:
+            loop.run(train_data, val_data, history, bar, guard)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _prepare(model, train, val, loss, optimizer, metrics, cfg: FitConfig):
+    """Every check before the first step, in order; returns ``(loop, train, val)`` with
+    the data as :class:`_Batches` and the model on its device."""
     require_model(model, torch.nn.Module, "torch.nn.Module")
     device = _pick_device(cfg.device)
     loss_fn, classify = _loss_function(loss)
@@ -112,21 +130,7 @@ def fit_torch(
     val_data = None if val is None else _Batches(val, cfg.batch_size, False, cfg.tbptt, "val")
     optimizer = _optimizer_for(model, optimizer, cfg.lr)
     model.to(device)
-    history = History() if history is None else history
-    history.interrupted, history.stopped_reason = False, None
-    if history.epochs >= cfg.epochs:  # a finished run passed back in: nothing left to do
-        return history
-    loop = _Loop(model, optimizer, loss_fn, loss, tracked, device, cfg)
-    steps = len(train_data) if train_data.sized else None
-    total = None if steps is None else steps * (cfg.epochs - history.epochs)
-    bar = progress_bar(cfg.progress, total, f"epoch {history.epochs + 1}/{cfg.epochs}")
-    try:
-        with InterruptGuard() as guard:
-            loop.run(train_data, val_data, history, bar, guard)
-    finally:
-        if bar is not None:
-            bar.close()
-    return history
+    return _Loop(model, optimizer, loss_fn, loss, tracked, device, cfg), train_data, val_data
 
 
 class _Loop:
@@ -265,8 +269,8 @@ class _Loop:
 
     def _check_targets(self, out: torch.Tensor, y: torch.Tensor, where: str) -> None:
         if self.classify:
-            check_labels(y.shape, _is_integer(y), dtype_name(y.dtype), out.shape, where)
-            check_label_range(int(y.min()), int(y.max()), out.shape[-1], where)
+            check_labels(y.shape, out.shape, where)
+            check_label_ids(y, out.shape[-1], where)
         elif self.loss == "mse":
             check_targets(y.shape, out.shape, where)
 
