@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -62,6 +63,18 @@ def run_notebook(path: Path, cwd: Path | None = None, allow_errors: bool = False
     return notebook, result.time, error
 
 
+def in_book_order(paths: list[Path], workers: int, run: Callable[[Path], object]):
+    """Yield ``(path, run(path))`` for each notebook, ``workers`` at a time, in the order
+    they finish; the notebooks named in ``LAST`` run after all the others, alone."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run, path): path for path in paths if path.name not in LAST}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    for path in paths:
+        if path.name in LAST:
+            yield path, run(path)
+
+
 def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
     """Execute the notebooks the cache lacks; return {notebook name: error} for failures."""
     cache = get_cache(str(CACHE))
@@ -72,8 +85,6 @@ def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
         except KeyError:
             todo.append(path)
     print(f"{len(paths) - len(todo)} notebooks cached, {len(todo)} to execute, {workers} at a time")
-    first = [p for p in todo if p.name not in LAST]
-    last = [p for p in todo if p.name in LAST]
     failures: dict[str, str] = {}
 
     def store(path: Path, outcome) -> None:
@@ -87,12 +98,8 @@ def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         print(f"executed {path.name} in {seconds:.1f} s", flush=True)
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_notebook, path): path for path in first}
-        for future in as_completed(futures):
-            store(futures[future], future.result())
-    for path in last:
-        store(path, run_notebook(path))
+    for path, outcome in in_book_order(todo, workers, run_notebook):
+        store(path, outcome)
     return failures
 
 

@@ -29,12 +29,12 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import nbformat
-from execute import LAST, TIMEOUT_S, book_notebooks
+from execute import TIMEOUT_S, book_notebooks, in_book_order
 from jupyter_cache.executors.utils import single_nb_execution
 
 SEED_CALL = re.compile(r"rnnkit\.setup\(seed=(\d+)")
@@ -87,15 +87,11 @@ def busy_core(enabled: bool):
 
 def one_run(paths: list[Path], workers: int, seed_shift: int) -> dict[str, list[str]]:
     results: dict[str, list[str]] = {}
-    first = [p for p in paths if p.name not in LAST]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_once, path, seed_shift): path for path in first}
-        for future in as_completed(futures):
-            path = futures[future]
-            results[path.stem], seconds = future.result()
-            print(f"  {path.stem}: {seconds:.0f} s, {len(results[path.stem])} failing", flush=True)
-    for path in (p for p in paths if p.name in LAST):
-        results[path.stem], _ = run_once(path, seed_shift)
+    for path, (failures, seconds) in in_book_order(
+        paths, workers, partial(run_once, seed_shift=seed_shift)
+    ):
+        results[path.stem] = failures
+        print(f"  {path.stem}: {seconds:.0f} s, {len(failures)} failing", flush=True)
     return results
 
 
