@@ -544,3 +544,36 @@ def costs_against_length(rows, forms: Sequence[str], title: str):
     axes[1].xaxis.set_minor_locator(NullLocator())  # T is labelled at each measured length
     fig.suptitle(title, fontsize=11, x=0.01, ha="left")
     return fig
+
+
+def accuracy_against_length(
+    rows, models: Sequence[str], title: str, chance: float, train_length: int
+):
+    """Test accuracy against the test length, one line per model, log-scaled length.
+
+    ``rows`` is a DataFrame with a column ``"length"`` and one column of accuracies in
+    ``[0, 1]`` per name in ``models``. A dashed line marks ``chance`` (the accuracy of
+    the best constant guess) and a dotted one ``train_length``, the longest length seen
+    in training. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    """
+    needed = ["length", *models]
+    missing = [column for column in needed if column not in rows.columns]
+    if missing or not models:
+        raise ValueError(f"rows must have the columns {needed}, missing {missing or 'the models'}")
+    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained", facecolor="white")
+    ax.set_facecolor("white")
+    for model, marker in zip(models, "osD^vP*X", strict=False):
+        ax.semilogx(rows["length"], rows[model], marker=marker, label=model)
+    ax.axhline(chance, color="0.4", linestyle="--", linewidth=1, label="chance")
+    ax.axvline(
+        train_length, color="0.4", linestyle=":", linewidth=1, label="longest training length"
+    )
+    ax.set_xticks(list(rows["length"]), [str(int(t)) for t in rows["length"]])
+    ax.xaxis.set_minor_locator(NullLocator())  # each measured length is labelled
+    ax.set_ylim(min(0.0, chance - 0.05), 1.02)
+    ax.set_xlabel("test length (tokens)", fontsize=10)
+    ax.set_ylabel("accuracy on the last token (fraction)", fontsize=10)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.legend(fontsize=9, loc="lower left", ncols=2)
+    ax.set_title(title, fontsize=11, loc="left")
+    return fig

@@ -221,3 +221,30 @@ def test_costs_against_length_names_the_missing_columns():
 
     with pytest.raises(ValueError, match=r"missing \['scan MiB'\]"):
         costs_against_length(pd.DataFrame({"T": [1], "scan ms": [1.0]}), ["scan"], "the title")
+
+
+def test_accuracy_against_length_draws_one_line_per_model_and_marks_chance():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from rnnkit.plots import accuracy_against_length
+
+    rows = pd.DataFrame({"length": [20, 40, 400], "a": [1.0, 1.0, 0.9], "b": [1.0, 0.5, 0.5]})
+    fig = accuracy_against_length(rows, ["a", "b"], "the title", chance=0.5, train_length=20)
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log"
+    lines = ax.get_lines()
+    assert [list(line.get_ydata()) for line in lines[:2]] == [[1.0, 1.0, 0.9], [1.0, 0.5, 0.5]]
+    assert list(lines[2].get_ydata()) == [0.5, 0.5]  # the chance line
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["a", "b", "chance"]
+    assert ax.get_xlabel() == "test length (tokens)" and "accuracy" in ax.get_ylabel()
+
+
+def test_accuracy_against_length_names_the_missing_columns():
+    import pandas as pd
+
+    from rnnkit.plots import accuracy_against_length
+
+    with pytest.raises(ValueError, match=r"missing \['lstm'\]"):
+        accuracy_against_length(pd.DataFrame({"length": [1]}), ["lstm"], "t", 0.5, 1)

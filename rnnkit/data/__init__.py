@@ -8,6 +8,8 @@
 ``rnnkit.data.series``            packaged time series (Mauna Loa CO2 by default),
                                   windows, train-only scaling, forecast baselines
 ``rnnkit.data.synthetic``         adding problem and copy task of any length
+``rnnkit.data.state_tracking``    parity, sum mod 3, majority, S3 word problem:
+                                  labels of every prefix, chance accuracy
 ``rnnkit.data.dates``             dates in many formats → ISO, a seq2seq task
 ``rnnkit.data.sequences``         padding, masks and torch tensors shared by all
 ``rnnkit.data.vocab``             one vocabulary (characters or words) for all
@@ -56,6 +58,12 @@ from rnnkit.data.series import (
     make_forecast_data,
     make_windows,
 )
+from rnnkit.data.state_tracking import (
+    StateTask,
+    chance_accuracy,
+    prefix_labels,
+    state_task,
+)
 from rnnkit.data.synthetic import (
     SequenceTask,
     adding_baseline_mse,
@@ -68,10 +76,10 @@ from rnnkit.data.vocab import Vocab, tokenize
 __all__ = [
     "PAD_ID", "BowBaseline", "CharCorpus", "DateSplit",
     "DateTask", "ForecastData", "NGramBaseline", "NGramLM", "Scaler", "Scores",
-    "SentimentConfig", "SequenceTask", "Series", "TextClassification", "TextSplit",
-    "Vocab", "WindowSplit", "adding_baseline_mse", "adding_problem", "bow_baseline",
+    "SentimentConfig", "SequenceTask", "Series", "StateTask", "TextClassification", "TextSplit",
+    "Vocab", "WindowSplit", "adding_baseline_mse", "adding_problem", "bow_baseline", "chance_accuracy",
     "bptt_windows", "copy_baseline_xent", "copy_task", "encode_split", "forecast_baselines",
     "load_python_docs", "load_series", "make_dates", "make_forecast_data", "make_sentiment",
-    "make_windows", "mask_from_lengths", "ngram_baseline", "order_dependent", "split_text",
+    "make_windows", "mask_from_lengths", "ngram_baseline", "order_dependent", "prefix_labels", "split_text", "state_task",
     "stack_sequences", "to_dataloader", "to_torch", "tokenize", "with_random_labels",
 ]  # fmt: skip

@@ -1,0 +1,162 @@
+"""Per-step classifiers for the state-tracking tasks of chapter 14.
+
+Every model reads token ids ``x`` ``(B, T)``, one-hot encodes them, runs one sequence
+layer and a linear head at every step: logits ``(B, T, classes)``, so that the label of
+each prefix (:func:`rnnkit.data.state_tracking.state_task`) is a target. The layer is
+one of :data:`CELLS`:
+
+* ``"rnn"``, ``"lstm"``, ``"gru"``: ``torch.nn.RNN`` (tanh), ``LSTM``, ``GRU``, whose
+  gates and candidates read ``h_{t-1}`` (non-linear recurrences);
+* ``"mingru"``: :class:`rnnkit.models.minrnn.MinGRU` (Feng et al., 2024), the linear
+  recurrence ``h_t = a_t * h_{t-1} + b_t`` with ``a_t = 1 - z_t`` in ``(0, 1)``;
+* ``"mingru_neg"``: :class:`SignedMinGRU`, the same with ``a_t = 1 - 2 z_t`` in
+  ``(-1, 1)``, the change of range Grazzi et al. (2025) propose for linear RNNs;
+* ``"transformer"``: a causal Transformer encoder (Vaswani et al., 2017) with fixed
+  sinusoidal positions, so it runs at any length (position ``t`` attends to ``<= t``).
+
+:func:`torch_statetrack` builds any of them; :func:`keras_statetrack`, its twin, builds
+the three Keras layers (``"rnn"``, ``"lstm"``, ``"gru"``) with the same layer names
+``rnn`` and ``head``. The minGRUs and the Transformer are PyTorch only: the chapter
+trains them once, to compare architectures, not frameworks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from rnnkit.convert import torch_gate_rows
+from rnnkit.models.minrnn import MinGRU, g
+from rnnkit.validation import require_choice, require_ids, require_int
+
+CELLS = ("rnn", "lstm", "gru", "mingru", "mingru_neg", "transformer")
+KERAS_CELLS = ("rnn", "lstm", "gru")
+
+
+@dataclass(frozen=True)
+class StateTrackConfig:
+    """``cell`` in :data:`CELLS`; ``tokens`` and ``classes`` of the task; ``hidden`` units
+    (the model width ``d_model`` of the Transformer, divisible by its 4 heads)."""
+
+    cell: str = "lstm"
+    tokens: int = 2
+    classes: int = 2
+    hidden: int = 32
+
+    def __post_init__(self) -> None:
+        require_choice(self.cell, "cell", CELLS)
+        for name in ("tokens", "classes", "hidden"):
+            require_int(getattr(self, name), name, minimum=1)
+        if self.cell == "transformer" and self.hidden % 4:
+            raise ValueError(f"transformer: hidden must be divisible by 4 heads, got {self.hidden}")
+
+
+class SignedMinGRU(MinGRU):
+    """minGRU whose recurrence coefficient may be negative:
+    ``h_t = (1 - 2 z_t) * h_{t-1} + z_t * g(x_t W_h + b_h)``, ``z_t = sigmoid(x_t W_z + b_z)``.
+
+    ``1 - 2 z_t`` spans ``(-1, 1)``: at ``z_t`` near 1 the state flips sign. The log-space
+    scan needs positive coefficients, so this layer runs the loop (``mode="sequential"``);
+    ``mode="scan"`` raises ``ValueError``. Same parameters as :class:`MinGRU`.
+    """
+
+    def coefficients(self, k):
+        """``(a_t, b_t) = (1 - 2 z_t, z_t * h_tilde_t)`` from ``k = (k_z, k_h)``."""
+        k_z, k_h = k
+        z = torch.sigmoid(k_z)
+        return 1 - 2 * z, z * g(k_h)
+
+    def forward(self, x, h0=None, mode: str = "sequential"):
+        if mode != "sequential":
+            raise ValueError(f"SignedMinGRU runs sequentially only (a_t can be < 0), got {mode!r}")
+        return super().forward(x, h0, mode="sequential")
+
+
+def sinusoidal_positions(T: int, d: int) -> torch.Tensor:
+    """``(T, d)``: ``P[t, 2i] = sin(t / 10000^(2i/d))``, ``P[t, 2i+1] = cos(...)`` (Vaswani et al.)."""
+    t = torch.arange(T, dtype=torch.float32)[:, None]  # (T, 1)
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d)
+    angles = t * freq  # (T, ceil(d/2))
+    return torch.stack([angles.sin(), angles.cos()], dim=-1).flatten(1)[:, :d]  # (T, d)
+
+
+class CausalTransformer(nn.Module):
+    """Two pre-norm causal encoder blocks (4 heads, feed-forward ``2 * d``) over
+    ``(B, T, d)`` inputs, with sinusoidal positions added: ``(B, T, d) -> (B, T, d)``."""
+
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        block = nn.TransformerEncoderLayer(
+            d, 4, 2 * d, dropout=0.0, batch_first=True, norm_first=True
+        )
+        self.encoder = nn.TransformerEncoder(
+            block, 2, norm=nn.LayerNorm(d), enable_nested_tensor=False
+        )
+
+    def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, None]:
+        T, d = h.shape[1], h.shape[2]
+        h = h + sinusoidal_positions(T, d).to(h)  # (B, T, d)
+        mask = nn.Transformer.generate_square_subsequent_mask(T, device=h.device, dtype=h.dtype)
+        return self.encoder(h, mask=mask, is_causal=True), None  # (B, T, d)
+
+
+class StateTrackModel(nn.Module):
+    """``x`` ``(B, T)`` token ids -> logits ``(B, T, classes)``; see the module docstring.
+    Raises ``ValueError`` for ids that are not ``(B, T)`` integers in ``[0, tokens)``."""
+
+    def __init__(self, config: StateTrackConfig) -> None:
+        super().__init__()
+        self.config = cfg = config
+        self.embed = nn.Linear(cfg.tokens, cfg.hidden) if cfg.cell == "transformer" else None
+        if cfg.cell in ("rnn", "lstm", "gru"):
+            layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cfg.cell]
+            self.rnn = layer(cfg.tokens, cfg.hidden, batch_first=True)
+        elif cfg.cell == "transformer":
+            self.rnn = CausalTransformer(cfg.hidden)
+        else:
+            self.rnn = (MinGRU if cfg.cell == "mingru" else SignedMinGRU)(cfg.tokens, cfg.hidden)
+        if cfg.cell == "lstm":  # forget bias 1 + 0, as Keras's unit_forget_bias
+            forget = torch_gate_rows("lstm", "f", cfg.hidden)
+            with torch.no_grad():
+                self.rnn.bias_ih_l0[forget].fill_(1.0)
+                self.rnn.bias_hh_l0[forget].zero_()
+        self.head = nn.Linear(cfg.hidden, cfg.classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        require_ids(x, "x", ("batch", "time"), self.config.tokens, tensor=True)
+        h = nn.functional.one_hot(x.long(), self.config.tokens)  # (B, T, tokens)
+        h = h.to(self.head.weight.dtype)
+        if self.embed is not None:
+            h = self.embed(h)  # (B, T, d)
+        if isinstance(self.rnn, MinGRU):  # the loop: faster than the scan on a CPU at T = 20
+            out, _ = self.rnn(h, mode="sequential")  # (B, T, H)
+        else:
+            out, _ = self.rnn(h)  # (B, T, H)
+        return self.head(out)  # (B, T, classes)
+
+
+def torch_statetrack(config: StateTrackConfig) -> StateTrackModel:
+    """The model of ``config`` (weights from the torch seed); twin of :func:`keras_statetrack`."""
+    return StateTrackModel(config)
+
+
+def keras_statetrack(config: StateTrackConfig):
+    """The same model in Keras 3 for ``cell`` in :data:`KERAS_CELLS`, any length: token
+    ids ``(B, T)`` -> one-hot -> layer ``rnn`` ``(B, T, H)`` -> layer ``head`` ``(B, T, classes)``.
+    Raises ``ValueError`` for the PyTorch-only cells."""
+    import keras
+
+    if config.cell not in KERAS_CELLS:
+        raise ValueError(
+            f"keras_statetrack builds cell in {KERAS_CELLS}, got {config.cell!r} (PyTorch only)"
+        )
+    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+    inputs = keras.Input(shape=(None,), dtype="int32")  # (B, T)
+    onehot = keras.ops.one_hot(inputs, config.tokens)  # (B, T, tokens)
+    rnn = layer[config.cell](config.hidden, return_sequences=True, name="rnn")
+    out = rnn(onehot)  # (B, T, H)
+    logits = keras.layers.Dense(config.classes, name="head")(out)  # (B, T, classes)
+    return keras.Model(inputs, logits, name=f"statetrack_{config.cell}")
