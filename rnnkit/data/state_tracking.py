@@ -15,8 +15,9 @@ task                       tokens                  label after ``x_1 .. x_t``   
 
 The targets are dense: ``y[:, t]`` is the label of the prefix of length ``t + 1``, so
 one string of length ``T`` teaches every length from 1 to ``T``. Parity and the sum mod
-3 are the modular-counting tasks of Delétang et al. (2023); S3 composition is the
-non-commutative "word problem" of Merrill, Petty and Sabharwal (2024). Tokens are drawn
+3 are modular-counting tasks as in Delétang et al. (2023); S3 composition is the
+smallest non-commutative case of the group "word problems" that Merrill, Petty and
+Sabharwal (2024) use to study state tracking. Tokens are drawn
 uniformly, so the label of parity, mod 3 and S3 is uniform at every length (the
 chance accuracy is ``1 / classes``); majority's is not (ties count as 0), and
 :func:`chance_accuracy` gives the best constant guess exactly.
@@ -57,7 +58,7 @@ class StateTask:
 
 
 def state_task(name: str, n: int, T: int, seed: int = 0) -> StateTask:
-    """``n`` strings of length ``T`` of task ``name`` (a key of :data:`TASKS`), drawn with
+    """``n`` strings of length ``T`` of task ``name`` (a key of ``TASKS``), drawn with
     ``numpy.random.default_rng(seed)``, with the labels of every prefix.
 
     Same ``(name, n, T, seed)``, same arrays. Raises ``ValueError`` for an unknown task,
