@@ -36,6 +36,11 @@ def test_the_transformer_is_causal_so_later_tokens_do_not_change_earlier_outputs
     assert torch.allclose(model(x)[:, :6], model(y)[:, :6], atol=1e-6)
 
 
+def test_sinusoidal_positions_refuse_an_empty_size():
+    with pytest.raises(ValueError, match="d must be >= 1, got 0"):
+        sinusoidal_positions(5, 0)
+
+
 def test_sinusoidal_positions_follow_the_formula():
     P = sinusoidal_positions(50, 6)
     t, i = 37, 1

@@ -76,7 +76,9 @@ class SignedMinGRU(MinGRU):
 
 
 def sinusoidal_positions(T: int, d: int) -> torch.Tensor:
-    """``(T, d)``: ``P[t, 2i] = sin(t / 10000^(2i/d))``, ``P[t, 2i+1] = cos(...)`` (Vaswani et al.)."""
+    """``(T, d)``: ``P[t, 2i] = sin(t / 10000^(2i/d))``, ``P[t, 2i+1] = cos(...)`` (Vaswani et al.).
+    Raises ``ValueError`` unless ``T >= 1`` and ``d >= 1``."""
+    T, d = require_int(T, "T", minimum=1), require_int(d, "d", minimum=1)
     t = torch.arange(T, dtype=torch.float32)[:, None]  # (T, 1)
     freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d)
     angles = t * freq  # (T, ceil(d/2))
