@@ -41,14 +41,20 @@ def _numeric(value, name: str) -> np.ndarray:
     return arr
 
 
-def _state_params(A_bar, B_bar, C, x) -> tuple[np.ndarray, ...]:
-    """Check ``A_bar, B_bar, C`` share a shape ``(H, N)`` and ``x`` is ``(batch, T, H)``."""
+def _state_matrices(A_bar, B_bar, C) -> tuple[np.ndarray, ...]:
+    """Check that ``A_bar, B_bar, C`` are finite float or complex arrays of one shape ``(H, N)``."""
     A_bar, B_bar, C = (_numeric(v, n) for v, n in ((A_bar, "A_bar"), (B_bar, "B_bar"), (C, "C")))
     if A_bar.ndim != 2 or B_bar.shape != A_bar.shape or C.shape != A_bar.shape:
         raise ValueError(
             "A_bar, B_bar and C must share one shape (H, N), got "
             f"{A_bar.shape}, {B_bar.shape} and {C.shape}"
         )
+    return A_bar, B_bar, C
+
+
+def _state_params(A_bar, B_bar, C, x) -> tuple[np.ndarray, ...]:
+    """:func:`_state_matrices`, and ``x`` real ``(batch, T, H)``."""
+    A_bar, B_bar, C = _state_matrices(A_bar, B_bar, C)
     x = as_float_array(x, "x", ndim=3, dims="(batch, T, H)")
     if x.shape[2] != A_bar.shape[0]:
         raise ValueError(f"x must have shape (batch, T, {A_bar.shape[0]}), got {x.shape}")
@@ -100,9 +106,7 @@ def lti_kernel(A_bar, B_bar, C, length: int) -> np.ndarray:
 
     Built as a Vandermonde product: the powers ``A_bar^k`` ``(H, N, length)`` times ``C B_bar``.
     """
-    A_bar, B_bar, C = (_numeric(v, n) for v, n in ((A_bar, "A_bar"), (B_bar, "B_bar"), (C, "C")))
-    if A_bar.ndim != 2 or B_bar.shape != A_bar.shape or C.shape != A_bar.shape:
-        raise ValueError(f"A_bar, B_bar, C must share a shape (H, N), got {A_bar.shape}")
+    A_bar, B_bar, C = _state_matrices(A_bar, B_bar, C)
     length = require_int(length, "length", minimum=1)
     powers = A_bar[..., None] ** np.arange(length)  # (H, N, L)
     return np.einsum("hn,hnk->hk", C * B_bar, powers).real  # (H, L)
