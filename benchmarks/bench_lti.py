@@ -10,6 +10,9 @@ sweep reports medians, and ``--sweeps`` repeats the whole sweep so the spread be
 sweeps shows how much the machine's load moved the ratios::
 
     python benchmarks/bench_lti.py --sweeps 3 --json benchmarks/results/lti_cpu.json
+
+The committed ``benchmarks/results/lti_cpu.json`` pools two such runs (six sweeps);
+its ``note`` says when and under what load.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sweeps", type=int, default=3)
     parser.add_argument("--json", help="also write the sweeps and the machine to this file")
+    parser.add_argument("--note", default="", help="how the machine was loaded, for the JSON")
     args = parser.parse_args()
 
     import torch
@@ -100,7 +104,7 @@ def main() -> None:
             cells.append(f"{statistics.median(values):.1f} [{min(values):.1f}, {max(values):.1f}]")
         print(f"| {row['T']} | {row['pass']} | {loop:.0f} | " + " | ".join(cells) + " |")
     if args.json:
-        settings = {k: v for k, v in vars(args).items() if k != "json"}
+        settings = {k: v for k, v in vars(args).items() if k != "json"}  # note included
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"machine": {**settings, **hardware}, "sweeps": sweeps}, f, indent=1)
 
