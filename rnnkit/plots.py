@@ -577,3 +577,31 @@ def accuracy_against_length(
     ax.legend(fontsize=9, loc="lower left", ncols=2)
     ax.set_title(title, fontsize=11, loc="left")
     return fig
+
+
+def convolution_kernels(
+    K, labels: Sequence[str], title: str, ylabel: str = "kernel value $K_k$ (output per unit input)"
+):
+    """Convolution kernels ``K_k`` against the lag ``k``, one line per row of ``K``.
+
+    ``K`` is ``(n, length)`` real (chapter 15 builds it with ``rnnkit.ssm.lti_kernel``);
+    ``labels`` names each row for the legend, ``ylabel`` the vertical axis. Raises ``ValueError`` when ``K`` is not
+    2-D or the labels do not match its rows. Returns the Figure.
+    """
+    K = np.asarray(K, dtype=float)
+    if K.ndim != 2 or K.shape[0] != len(labels):
+        raise ValueError(
+            f"K must be (n, length) with one label per row, got shape {K.shape} "
+            f"and {len(labels)} label(s)"
+        )
+    fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained", facecolor="white")
+    ax.set_facecolor("white")
+    for row, label in zip(K, labels, strict=True):
+        ax.plot(np.arange(K.shape[1]), row, label=label)
+    ax.axhline(0, color="0.6", linewidth=0.6)
+    ax.set_xlabel("lag k (time steps)", fontsize=10)
+    ax.set_ylabel(ylabel, fontsize=10)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.legend(fontsize=9)
+    ax.set_title(title, fontsize=11, loc="left")
+    return fig

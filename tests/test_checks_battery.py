@@ -499,6 +499,31 @@ SCAN = [
     ("h_t = a_t * h_{t-1} + b_{t-1}", _loop(lambda a, b, h: a * h + b * 0.5), None),
 ]  # fmt: skip
 
+# --- 15.1: the S4D kernel ------------------------------------------------------
+
+
+def _s4d(power_base, b_bar, first=0, part=np.real):
+    def s4d_kernel(A, B, C, delta, length):
+        A_bar = np.exp(delta[:, None] * A)
+        zoh = (A_bar - 1) / A * B
+        base = {"A_bar": A_bar, "A": A, "1 + delta A": 1 + delta[:, None] * A}[power_base]
+        Bb = {"zoh": zoh, "B": B, "delta B": delta[:, None] * B}[b_bar]
+        powers = base[..., None] ** np.arange(first, first + length)
+        return part(np.einsum("hn,hnk->hk", C * Bb, powers))
+
+    return s4d_kernel
+
+
+S4D = [
+    ("powers of A, not A_bar", _s4d("A", "zoh"), "continuous A"),
+    ("k = 1 .. length", _s4d("A_bar", "zoh", first=1), "one power too many"),
+    ("B where B_bar belongs", _s4d("A_bar", "B"), "forget B_bar"),
+    ("Euler B_bar = delta B", _s4d("A_bar", "delta B"), "Euler"),
+    ("the complex kernel returned", _s4d("A_bar", "zoh", part=lambda k: k), "take .real last"),
+    ("Euler A_bar = 1 + delta A", _s4d("1 + delta A", "zoh"), None),
+    ("abs instead of the real part", _s4d("A_bar", "zoh", part=np.abs), None),
+]  # fmt: skip
+
 BATTERY: dict[str, tuple[Callable, list]] = {
     "2.1 GRU shapes": (checks.check_torch_gru_shapes, SHAPES),
     "2.2 parameter counts": (checks.check_param_count, COUNTS),
@@ -512,6 +537,7 @@ BATTERY: dict[str, tuple[Callable, list]] = {
     "10.1 copy baseline": (checks.check_copy_baseline, COPY),
     "11.1 additive attention": (checks.check_additive_attention, ATTENTION),
     "12.1 linear scan": (checks.check_linear_scan, SCAN),
+    "15.1 S4D kernel": (checks.check_s4d_kernel, S4D),
 }
 
 ENTRIES = [
@@ -550,7 +576,7 @@ def test_each_wrong_answer_is_rejected_and_named_where_expected(
 
 
 def test_at_least_five_wrong_answers_per_exercise_and_60_percent_named():
-    assert len(BATTERY) == 12
+    assert len(BATTERY) == 13
     assert all(len(answers) >= 5 for _, answers in BATTERY.values())
     named = sum(fragment is not None for *_, fragment in ENTRIES)
     assert named / len(ENTRIES) >= 0.6

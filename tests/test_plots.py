@@ -248,3 +248,24 @@ def test_accuracy_against_length_names_the_missing_columns():
 
     with pytest.raises(ValueError, match=r"missing \['lstm'\]"):
         accuracy_against_length(pd.DataFrame({"length": [1]}), ["lstm"], "t", 0.5, 1)
+
+
+def test_convolution_kernels_draws_one_labelled_line_per_kernel():
+    import numpy as np
+
+    from rnnkit.plots import convolution_kernels
+
+    fig = convolution_kernels(np.ones((2, 5)), ["a", "b"], "title")
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 3  # two kernels and the zero line
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    assert "lag k" in ax.get_xlabel()
+
+
+def test_convolution_kernels_refuses_labels_that_do_not_match_the_rows():
+    import numpy as np
+
+    from rnnkit.plots import convolution_kernels
+
+    with pytest.raises(ValueError, match=r"got shape \(2, 5\) and 1 label"):
+        convolution_kernels(np.ones((2, 5)), ["a"], "title")
