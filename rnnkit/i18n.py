@@ -1,0 +1,148 @@
+"""Sphinx glue for the book's translated editions, and the Chinese term list.
+
+One source, two editions. The English pages (notebooks and Markdown) are the only
+source; a translation is a set of gettext message catalogues, one per page, under
+``locale/zh_CN/LC_MESSAGES/`` (``chapters/05_lstm.po`` translates
+``chapters/05_lstm.ipynb``). Sphinx swaps each paragraph, heading, list item and table
+cell for its translation while it reads the page; code cells, their outputs and the
+figures are never copied, so both editions show the same executed cells from the one
+execution cache (``_build/.jupyter_cache``).
+
+Why notebooks translate at all. Sphinx parses every translated message again with the
+page's own source parser (``sphinx.transforms.i18n.publish_msgstr``); for a notebook
+that parser is myst-nb's, which expects a whole notebook and failed with
+``NotJSONError`` on a bare sentence (sphinx-doc/sphinx#11357, MyST-NB#587). The
+re-parsed message's source name ends in ``<translated>``, and the pinned myst-nb
+(1.4.0) parses such a source as MyST Markdown, which is what a notebook's Markdown cell
+is. The book needs nothing more than that pin, so this module does not patch
+either library; ``tests/test_i18n.py`` builds a one-cell notebook in Chinese to keep
+the pin honest.
+
+What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
+
+* a language switch in each page's header that links to the same page in the other
+  edition, with a relative link, so it works from ``file://`` and over HTTP;
+* Chinese search: Sphinx splits Chinese text into words with jieba, and the glossary's
+  Chinese terms are added to jieba's dictionary, so "遗忘门" is indexed as one word.
+
+The term list is ``chapters/glossary.md`` (English | 中文 | definition); the Chinese
+terms we decided against are listed in its header comment (``% rejected:`` lines).
+:func:`glossary_terms` and :func:`rejected_terms` read both, for the search dictionary
+here and for the terminology tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# Each edition's folder, relative to the English edition's root (_build/html).
+EDITIONS = {"en": "", "zh_CN": "zh"}
+SWITCH_LABEL = {"en": "English", "zh_CN": "中文"}
+SWITCH_TITLE = {"en": "Read this page in English", "zh_CN": "阅读本页的中文版"}
+GLOSSARY = Path(__file__).resolve().parent.parent / "chapters" / "glossary.md"
+TEMPLATES = Path(__file__).resolve().parent / "_templates"
+_ROW = re.compile(r"^\|(?P<en>[^|]+)\|(?P<zh>[^|]+)\|.*\|\s*$")
+_REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S+)\s*->\s*(?P<good>\S+)")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One row of the glossary: the English term and its Chinese renderings."""
+
+    english: str
+    chinese: tuple[str, ...]
+
+
+def glossary_terms(path: Path = GLOSSARY) -> list[Term]:
+    """The glossary table's rows, header excluded.
+
+    A cell ``批量 / 小批量`` gives two accepted Chinese terms. Raises ``ValueError``
+    when the file has no table of at least two columns.
+    """
+    terms = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _ROW.match(line.strip())
+        if not match or set(match["en"].strip()) <= {"-", ":"}:
+            continue
+        english, chinese = match["en"].strip(), match["zh"].strip()
+        if english == "English":
+            continue
+        terms.append(Term(english, tuple(t.strip() for t in chinese.split(" / "))))
+    if not terms:
+        raise ValueError(f"expected a table 'English | 中文 | ...' in {path}, found none")
+    return terms
+
+
+def rejected_terms(path: Path = GLOSSARY) -> dict[str, str]:
+    """``{rejected Chinese term: the glossary's term}`` from ``% rejected: A -> B`` lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {m["bad"]: m["good"] for m in map(_REJECTED.match, lines) if m}
+
+
+def counterpart_href(pagename: str, language: str, other: str) -> str:
+    """Relative link from ``pagename`` in edition ``language`` to the same page in
+    edition ``other`` (``EDITIONS`` keys), e.g. ``chapters/05_lstm`` in ``en`` gives
+    ``../zh/chapters/05_lstm.html``."""
+    for code in (language, other):
+        if code not in EDITIONS:
+            raise ValueError(f"expected an edition in {sorted(EDITIONS)}, got {code!r}")
+    depth = pagename.count("/") + (EDITIONS[language].count("/") + 1 if EDITIONS[language] else 0)
+    prefix = f"{EDITIONS[other]}/" if EDITIONS[other] else ""
+    return "../" * depth + prefix + pagename + ".html"
+
+
+def _edition(config) -> str:
+    return "zh_CN" if (config.language or "en").startswith("zh") else "en"
+
+
+def add_language_switch(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context``: the link the header's ``language-switch.html`` shows."""
+    language = _edition(app.config)
+    other = "en" if language == "zh_CN" else "zh_CN"
+    context["language_switch"] = {
+        "href": counterpart_href(pagename, language, other),
+        "lang": "zh-CN" if other == "zh_CN" else "en",
+        "label": SWITCH_LABEL[other],
+        "title": SWITCH_TITLE[other],
+    }
+
+
+def search_words(terms: list[Term]) -> list[str]:
+    """The glossary's Chinese terms as jieba dictionary words: Chinese characters only
+    ("随机失活 (dropout)" gives 随机失活, "n 元语法模型" gives n元语法模型)."""
+    words = set()
+    for term in terms:
+        for chinese in term.chinese:
+            word = re.sub(r"\s+", "", re.sub(r"[（(][^）)]*[）)]", "", chinese))
+            if re.search(r"[\u4e00-\u9fff]", word):
+                words.add(word)
+    return sorted(words)
+
+
+def configure(app, config) -> None:
+    """``config-inited``: the header template, and jieba's dictionary for a zh build."""
+    config.templates_path.append(str(TEMPLATES))
+    header = config.html_theme_options.get("article_header_end", ["article-header-buttons.html"])
+    config.html_theme_options["article_header_end"] = ["language-switch.html", *header]
+    if _edition(config) != "zh_CN":
+        return
+    dictionary = Path(app.outdir).parent / "jieba_terms.txt"
+    dictionary.parent.mkdir(parents=True, exist_ok=True)
+    words = search_words(glossary_terms())
+    dictionary.write_text("".join(f"{w} 100000\n" for w in words), encoding="utf-8")
+    config.html_search_language = "zh"
+    config.html_search_options = {"dict": str(dictionary)}
+    try:  # jieba caches its dictionary in the build folder, not in the shared /tmp
+        import jieba
+
+        jieba.dt.tmp_dir = str(dictionary.parent)
+    except ImportError:  # search then indexes only the Latin words of the Chinese pages
+        pass
+
+
+def setup(app):
+    app.connect("config-inited", configure)
+    app.connect("html-page-context", add_language_switch)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
