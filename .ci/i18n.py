@@ -181,6 +181,7 @@ def build(root: Path = ROOT) -> int:
     seconds = time.perf_counter() - start
     (ZH / "build.log").write_text(log, encoding="utf-8")
     executed = sum("Executing notebook" in line for line in log.splitlines())
+    cached = sum("Using cached notebook" in line for line in log.splitlines())
     if status != 0:
         print(log[-5000:])
     else:
@@ -188,6 +189,7 @@ def build(root: Path = ROOT) -> int:
         shutil.copytree(ZH / "html", BUILD / "html" / "zh")
     print(
         f"Chinese edition: {seconds:.0f} s, notebooks executed: {executed}, "
+        f"rendered from the cache: {cached}, "
         f"status {status} (log: {(ZH / 'build.log').relative_to(root)})"
     )
     return 1 if status != 0 or executed else 0

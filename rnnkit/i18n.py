@@ -14,14 +14,17 @@ that parser is myst-nb's, which expects a whole notebook and failed with
 ``NotJSONError`` on a bare sentence (sphinx-doc/sphinx#11357, MyST-NB#587). The
 re-parsed message's source name ends in ``<translated>``, and the pinned myst-nb
 (1.4.0) parses such a source as MyST Markdown, which is what a notebook's Markdown cell
-is. The book needs nothing more than that pin, so this module does not patch
-either library; ``tests/test_i18n.py`` builds a one-cell notebook in Chinese to keep
-the pin honest.
+is. One gap remains, for displayed equations (whose ``\\text{...}`` words are
+translated): Sphinx hands such a message to the parser marked up as a reST literal
+block (``::``), which MyST does not read; :func:`fenced_literals` marks it up as a
+fenced block instead, for Markdown and notebook pages only. ``tests/test_i18n.py``
+builds a small notebook in Chinese to keep both honest.
 
 What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
 
 * a language switch in each page's header that links to the same page in the other
   edition, with a relative link, so it works from ``file://`` and over HTTP;
+* the part captions of ``_toc.yml`` in the translated editions (:class:`TranslateTocCaptions`);
 * Chinese search: Sphinx splits Chinese text into words with jieba, and the glossary's
   Chinese terms are added to jieba's dictionary, so "遗忘门" is indexed as one word.
 
@@ -33,9 +36,17 @@ here and for the terminology tests.
 
 from __future__ import annotations
 
+import os
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+
+from sphinx import addnodes
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms import i18n as sphinx_i18n
+from sphinx.util.i18n import docname_to_domain
 
 # Each edition's folder, relative to the English edition's root (_build/html).
 EDITIONS = {"en": "", "zh_CN": "zh"}
@@ -43,6 +54,7 @@ SWITCH_LABEL = {"en": "English", "zh_CN": "中文"}
 SWITCH_TITLE = {"en": "Read this page in English", "zh_CN": "阅读本页的中文版"}
 GLOSSARY = Path(__file__).resolve().parent.parent / "chapters" / "glossary.md"
 TEMPLATES = Path(__file__).resolve().parent / "_templates"
+STATIC = Path(__file__).resolve().parent / "_static"
 _ROW = re.compile(r"^\|(?P<en>[^|]+)\|(?P<zh>[^|]+)\|.*\|\s*$")
 _REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S+)\s*->\s*(?P<good>\S+)")
 
@@ -124,6 +136,8 @@ def search_words(terms: list[Term]) -> list[str]:
 def configure(app, config) -> None:
     """``config-inited``: the header template, and jieba's dictionary for a zh build."""
     config.templates_path.append(str(TEMPLATES))
+    config.html_static_path.append(str(STATIC))
+    app.add_css_file("language-switch.css")
     header = config.html_theme_options.get("article_header_end", ["article-header-buttons.html"])
     config.html_theme_options["article_header_end"] = ["language-switch.html", *header]
     if _edition(config) != "zh_CN":
@@ -142,7 +156,57 @@ def configure(app, config) -> None:
         pass
 
 
+class TranslateTocCaptions(SphinxTransform):
+    """The part captions of ``_toc.yml``, from the root page's catalogue.
+
+    sphinx-external-toc inserts the root page's toctrees (priority 100) after Sphinx
+    has translated the page (priority 20), so their captions are translated here.
+    """
+
+    default_priority = 101
+
+    def apply(self, **kwargs) -> None:
+        if _edition(self.config) == "en":
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [os.path.join(self.env.srcdir, d) for d in self.config.locale_dirs]
+        catalog, found = init_locale(dirs, self.config.language, domain)
+        if not found:
+            return
+        for node in self.document.findall(addnodes.toctree):
+            caption = node.get("caption")
+            if caption and (text := catalog.gettext(caption)) != caption:
+                node["caption"] = text
+
+
+def fenced_literals(publish):
+    """Wrap Sphinx's ``publish_msgstr`` so that a displayed equation of a MyST page
+    (Markdown or notebook) can be translated.
+
+    Sphinx marks a translated literal-type message (``math_block``, ``literal_block``)
+    as a reST literal block, ``"::\n\n" + indented text``, before parsing it with the
+    page's parser; MyST reads that as a paragraph "::" and the equation is lost. For a
+    ``.md`` or ``.ipynb`` page the wrapper turns it into a fenced block, which MyST
+    parses to the literal block Sphinx expects.
+    """
+    if getattr(publish, "fenced_literals", False):
+        return publish
+
+    def publish_msgstr(app, source, source_path, source_line, config, settings):
+        if source.startswith("::\n\n") and str(source_path).endswith((".md", ".ipynb")):
+            body = textwrap.dedent(source[4:]).strip("\n")
+            ticks = max((len(run) for run in re.findall(r"`+", body)), default=0)
+            fence = "`" * max(3, ticks + 1)
+            source = f"{fence}\n{body}\n{fence}\n"
+        return publish(app, source, source_path, source_line, config, settings)
+
+    publish_msgstr.fenced_literals = True
+    return publish_msgstr
+
+
 def setup(app):
+    sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
+    app.add_transform(TranslateTocCaptions)
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_language_switch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

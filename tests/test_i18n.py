@@ -141,6 +141,7 @@ def small_book(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # jupyter-book's latex glue
 def test_staleness_check_names_an_edited_sentence_and_passes_before(tmp_path, capsys):
     ci_i18n = load_ci_i18n()
     root = small_book(tmp_path)
@@ -161,24 +162,41 @@ def test_staleness_check_names_an_edited_sentence_and_passes_before(tmp_path, ca
     assert "untranslated: The drawing makes the two paths visible." in out
 
 
-def test_a_translated_notebook_renders_its_markdown_in_chinese_and_its_code_once(tmp_path):
-    """The pin myst-nb 1.4.0 parses a notebook's translated messages as MyST Markdown."""
+NOTEBOOK_CONF = (
+    "extensions = ['myst_nb', 'rnnkit.i18n']\nnb_execution_mode = 'off'\n"
+    "locale_dirs = ['locale']\ngettext_compact = False\n"
+    "myst_enable_extensions = ['dollarmath', 'amsmath']\n"
+)
+MARKDOWN = "# Title\n\nThe *forget gate*.\n\n$$\nf_t = 1 \\quad \\text{keep all}\n$$"
+CHINESE = {
+    "Title": "标题",
+    "The *forget gate*.": "*遗忘门*。",
+    "f_t = 1 \\quad \\text{keep all}": "f_t = 1 \\quad \\text{全部保留}",
+}
+
+
+def build_notebook(src: Path, out: Path, builder: str, language: str) -> Path:
     from sphinx.application import Sphinx
 
+    doctrees = out.parent / f"doctrees-{builder}"
+    overrides = {"language": language}
+    app = Sphinx(src, src, out, doctrees, builder, overrides, status=None, warning=None)
+    app.build()
+    return out
+
+
+def test_a_translated_notebook_renders_its_markdown_and_equations_in_chinese_code_once(
+    tmp_path,
+):
+    """The pinned myst-nb parses a notebook's translated messages as MyST Markdown;
+    rnnkit.i18n.fenced_literals lets a displayed equation be translated too."""
+    from babel.messages.pofile import read_po, write_po
+
     src = tmp_path / "src"
-    (src / "locale" / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
-    (src / "conf.py").write_text(
-        "extensions = ['myst_nb']\nnb_execution_mode = 'off'\nlanguage = 'zh_CN'\n"
-        "locale_dirs = ['locale']\ngettext_compact = False\n",
-        encoding="utf-8",
-    )
+    src.mkdir()
+    (src / "conf.py").write_text(NOTEBOOK_CONF, encoding="utf-8")
     cells = [
-        {
-            "cell_type": "markdown",
-            "id": "prose",
-            "metadata": {},
-            "source": "# Title\n\nThe *forget gate*.",
-        },
+        {"cell_type": "markdown", "id": "prose", "metadata": {}, "source": MARKDOWN},
         {
             "cell_type": "code",
             "id": "code",
@@ -190,12 +208,20 @@ def test_a_translated_notebook_renders_its_markdown_in_chinese_and_its_code_once
     ]
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (src / "index.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
-    po = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-    po += 'msgid "Title"\nmsgstr "标题"\n\nmsgid "The *forget gate*."\nmsgstr "*遗忘门*。"\n'
-    (src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po").write_text(po, encoding="utf-8")
-    out = tmp_path / "html"
-    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", status=None, warning=None)
-    app.build()
-    html = (out / "index.html").read_text(encoding="utf-8")
-    assert "<em>遗忘门</em>。" in html and "forget gate" not in html
-    assert html.count("41") == 1
+
+    pot = build_notebook(src, tmp_path / "gettext", "gettext", "en") / "index.pot"
+    with pot.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            message.string = CHINESE[message.id.strip()]
+    po = src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po"
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+
+    html = build_notebook(src, tmp_path / "html", "html", "zh_CN") / "index.html"
+    text = html.read_text(encoding="utf-8")
+    assert "<h1>标题" in text and "<em>遗忘门</em>。" in text
+    assert "\\text{全部保留}" in text and "keep all" not in text and "::" not in text
+    assert "forget gate" not in text and text.count("41") == 1
