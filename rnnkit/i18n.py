@@ -24,7 +24,8 @@ What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
 
 * a language switch in each page's header that links to the same page in the other
   edition, with a relative link, so it works from ``file://`` and over HTTP;
-* the part captions of ``_toc.yml`` in the translated editions (:class:`TranslateTocCaptions`);
+* the part captions of ``_toc.yml`` in the translated editions (:class:`TranslateTocCaptions`),
+  and the theme's strings from ``sphinx.po`` and ``booktheme.po`` (:func:`theme_strings`);
 * Chinese search: Sphinx splits Chinese text into words with jieba, and the glossary's
   Chinese terms are added to jieba's dictionary, so "遗忘门" is indexed as one word.
 
@@ -36,13 +37,15 @@ here and for the terminology tests.
 
 from __future__ import annotations
 
+import gettext
+import io
 import os
 import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from sphinx import addnodes
+from sphinx import addnodes, locale
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms import i18n as sphinx_i18n
@@ -122,8 +125,8 @@ def add_language_switch(app, pagename, templatename, context, doctree) -> None:
 
 
 def search_words(terms: list[Term]) -> list[str]:
-    """The glossary's Chinese terms as jieba dictionary words: Chinese characters only
-    ("随机失活 (dropout)" gives 随机失活, "n 元语法模型" gives n元语法模型)."""
+    """The glossary's Chinese terms as jieba dictionary words, which hold no spaces:
+    "随机失活 (dropout)" gives 随机失活 and "n 元语法模型" gives n元语法模型."""
     words = set()
     for term in terms:
         for chinese in term.chinese:
@@ -204,7 +207,47 @@ def fenced_literals(publish):
     return publish_msgstr
 
 
+def po_translations(path: Path) -> gettext.GNUTranslations:
+    """A gettext translation read straight from a ``.po`` file (no ``.mo`` needed)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def theme_strings(app) -> None:
+    """``builder-inited``: the theme's own strings from the edition's catalogues.
+
+    ``sphinx.po`` beside the pages' catalogues overrides Sphinx's and
+    pydata-sphinx-theme's strings by itself (Sphinx reads the project's catalogues
+    first); sphinx-book-theme reads only its own ("booktheme"), so ``booktheme.po`` is
+    put in front of it here. The search field's text, a theme option, goes through
+    ``sphinx.po`` too.
+    """
+    if _edition(app.config) == "en":
+        return
+    for directory in app.config.locale_dirs:
+        po = Path(app.srcdir, directory, app.config.language, "LC_MESSAGES", "booktheme.po")
+        if po.exists():
+            ours = po_translations(po)
+            theirs = locale.translators.get(("general", "booktheme"))
+            if theirs is not None:
+                ours.add_fallback(theirs)
+            locale.translators["general", "booktheme"] = ours
+    options = app.config.html_theme_options
+    if "search_bar_text" in options:
+        options["search_bar_text"] = str(
+            locale.get_translation("sphinx")(options["search_bar_text"])
+        )
+
+
 def setup(app):
+    app.connect("builder-inited", theme_strings)
     sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
     app.add_transform(TranslateTocCaptions)
     app.connect("config-inited", configure)

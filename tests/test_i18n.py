@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.i18n import counterpart_href, glossary_terms, rejected_terms
+from rnnkit.i18n import counterpart_href, glossary_terms, rejected_terms, search_words
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
@@ -60,6 +60,12 @@ def test_glossary_is_the_term_list_with_the_textbook_terms():
     assert chinese["hidden state"] == ("隐状态",)
     assert chinese["backpropagation through time (BPTT)"] == ("通过时间反向传播",)
     assert chinese["batch"] == ("批量", "小批量")
+
+
+def test_search_dictionary_holds_the_glossary_terms_without_spaces():
+    words = search_words(glossary_terms())
+    assert {"遗忘门", "长短期记忆网络", "随机失活", "n元语法模型"} <= set(words)
+    assert not [w for w in words if " " in w or "(" in w]
 
 
 def test_each_rejected_term_points_to_a_glossary_term():
