@@ -4,6 +4,8 @@
 # Two more for the edit-test loop:
 #   make check  the quick checks only: ruff, format, stripped notebooks, unit tests
 #   make lab    opens the chapters in JupyterLab, with .venv's kernel
+# And one for the Chinese edition's translators:
+#   make translations  puts the current English messages into locale/zh_CN/LC_MESSAGES/*.po
 # `.ci/run` calls `make test`.
 
 PYTHON ?= python3
@@ -17,7 +19,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: book test check lab venv chromium clean
+.PHONY: book test check lab venv chromium clean translations
 
 # The book build and the tests draw no training progress bars (they would make the
 # executed notebooks differ from run to run); `make lab` keeps them for a person.
@@ -34,10 +36,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-# Notebooks execute two at a time into the build's cache; the build then renders them.
+# Notebooks execute two at a time into the build's cache; the build then renders them,
+# in English (_build/html) and in Chinese (_build/html/zh, from the same cache).
 book: $(STAMP)
 	$(BIN)/python .ci/execute.py
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python .ci/i18n.py build
 	$(BIN)/python .ci/notebook_times.py
 
 # .ci/test-all installs the Colab stand-in ($(COLAB_STAMP)) itself, in the background.
@@ -47,6 +51,11 @@ test: $(STAMP) chromium
 # The first steps of `make test`, which need neither the book nor a browser.
 check: $(STAMP)
 	bash .ci/test-all --quick
+
+# The English messages of every page into its catalogue; a changed sentence comes back
+# fuzzy (its old translation kept for the translator to revise). CONTRIBUTING.md: Translations.
+translations: $(STAMP)
+	$(BIN)/python .ci/i18n.py update
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
@@ -59,9 +68,11 @@ $(COLAB_STAMP): requirements.txt
 		torch tensorflow-cpu keras numpy matplotlib pandas tqdm ipykernel nbclient pyyaml
 	touch $@
 
-# The browser tests drive Debian's Chromium (no browser download). Installed once.
+# The browser tests drive Debian's Chromium (no browser download), with a Debian font
+# that has Chinese glyphs for the Chinese edition. Installed once.
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null && fc-list :lang=zh-cn | grep -q . || \
+		{ apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 clean:
 	rm -rf _build

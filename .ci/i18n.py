@@ -1,0 +1,212 @@
+"""The Chinese edition: update its catalogues, check them, build it.
+
+The English pages are the only source; the Chinese edition is the same build with
+``language = zh_CN``, reading one gettext catalogue per page from
+``locale/zh_CN/LC_MESSAGES/`` (see ``rnnkit/i18n.py`` for how notebooks take part).
+
+    python .ci/i18n.py update   # `make translations`: messages of the current English
+                                # into the catalogues; changed ones come back fuzzy
+    python .ci/i18n.py check    # `make test`: fail on every untranslated or fuzzy message
+    python .ci/i18n.py build    # `make book`: _build/html/zh/, from the execution cache
+
+``update`` and ``check`` extract the messages with Sphinx's gettext builder and no
+execution (``_build/gettext/*.pot``); ``check`` compares them with the catalogues, so
+an English sentence edited since the last ``update`` fails it (its translation is
+missing) until the catalogue is updated and the translation revised. ``build`` renders
+the notebooks from ``_build/.jupyter_cache`` (filled by ``.ci/execute.py``) and prints
+how many notebooks it executed, which should be 0. Its work files (doctrees, the
+notebooks' output files) stay under ``_build/zh/``; the pages are then copied into
+``_build/html/zh/``, beside the English edition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGE = "zh_CN"
+BUILD = ROOT / "_build"
+ZH = BUILD / "zh"
+
+
+def merged(base: dict, over: dict) -> dict:
+    """``base`` with ``over`` laid on it, nested dictionaries merged key by key."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merged(out[key], value) if isinstance(out.get(key), dict) else value
+    return out
+
+
+def sphinx(root: Path, builder: str, outdir: Path, config: Path, **overrides) -> tuple[int, str]:
+    """Build ``root`` like ``jupyter-book build`` does, with Sphinx settings ``overrides``;
+    return (exit status, the build's log)."""
+    from jupyter_book.sphinx import build_sphinx
+
+    overrides = {
+        "external_toc_path": str(root / "_toc.yml"),
+        "latex_individualpages": False,
+        **overrides,
+    }
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        result = build_sphinx(
+            root,
+            outdir,
+            noconfig=True,
+            path_config=str(config),
+            confoverrides=overrides,
+            doctreedir=outdir.parent / f".doctrees-{builder}",
+            builder=builder,
+            warningiserror=builder == "html",
+            keep_going=True,
+        )
+    return (result if isinstance(result, int) else 1), log.getvalue()
+
+
+def extract(root: Path, pot_dir: Path) -> Path:
+    """Write the English messages of ``root``'s pages as ``pot_dir/<page>.pot``."""
+    shutil.rmtree(pot_dir, ignore_errors=True)
+    status, log = sphinx(
+        root, "gettext", pot_dir, root / "_config.yml", nb_execution_mode="off", language="en"
+    )
+    if status != 0:
+        raise SystemExit(f"message extraction failed:\n{log[-3000:]}")
+    return pot_dir
+
+
+def update(root: Path = ROOT) -> None:
+    """Merge the current English messages into the catalogues (sphinx-intl)."""
+    from sphinx_intl.basic import update as intl_update
+
+    pot_dir = extract(root, root / "_build" / "gettext")
+    intl_update(str(root / "locale"), str(pot_dir), (LANGUAGE,), line_width=88)
+
+
+def short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def problems(pot_dir: Path, locale_dir: Path, pages: list[str] | None = None) -> dict[str, list]:
+    """``{page: [(kind, English message), ...]}`` for every message of the English pages
+    that its catalogue lacks ("untranslated": new, edited, or left empty) or marks
+    "fuzzy" (an old translation of a sentence that has changed since)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
+    found: dict[str, list] = {}
+    for pot in sorted(pot_dir.rglob("*.pot")):
+        page = pot.relative_to(pot_dir).with_suffix("").as_posix()
+        if pages is not None and page not in pages:
+            continue
+        po = locale_dir / LANGUAGE / "LC_MESSAGES" / f"{page}.po"
+        catalog = Catalog()
+        if po.exists():
+            with po.open("rb") as handle:
+                catalog = read_po(handle)
+        with pot.open("rb") as handle:
+            template = read_po(handle)
+        for message in template:
+            if not message.id:
+                continue
+            entry = catalog.get(message.id, message.context)
+            if entry is None or not entry.string:
+                found.setdefault(page, []).append(("untranslated", message.id))
+            elif entry.fuzzy:
+                found.setdefault(page, []).append(("fuzzy", message.id))
+    return found
+
+
+def counts(pot_dir: Path) -> dict[str, int]:
+    """Messages per page."""
+    from babel.messages.pofile import read_po
+
+    out = {}
+    for pot in sorted(pot_dir.rglob("*.pot")):
+        with pot.open("rb") as handle:
+            out[pot.relative_to(pot_dir).with_suffix("").as_posix()] = sum(
+                1 for m in read_po(handle) if m.id
+            )
+    return out
+
+
+def check(root: Path = ROOT, pages: list[str] | None = None, listed: int = 5) -> int:
+    """Print every page's untranslated and fuzzy messages; 1 if there is any."""
+    (root / "_build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root / "_build") as tmp:
+        pot_dir = extract(root, Path(tmp) / "gettext")
+        found = problems(pot_dir, root / "locale", pages)
+        total = counts(pot_dir)
+    for page, items in found.items():
+        kinds = {kind: sum(1 for k, _ in items if k == kind) for kind in ("untranslated", "fuzzy")}
+        print(
+            f"{page}: {kinds['untranslated']} untranslated, {kinds['fuzzy']} fuzzy"
+            f" (of {total[page]} messages)"
+        )
+        for kind, text in items[:listed]:
+            print(f"    {kind}: {short(text)}")
+        if len(items) > listed:
+            print(f"    ... and {len(items) - listed} more")
+    checked = [page for page in total if pages is None or page in pages]
+    done = [page for page in checked if page not in found]
+    print(f"{len(done)} of {len(checked)} pages fully translated into {LANGUAGE}")
+    return 1 if found else 0
+
+
+def build(root: Path = ROOT) -> int:
+    """Build the Chinese edition from the execution cache into _build/html/zh."""
+    base = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    over = yaml.safe_load((root / "locale" / LANGUAGE / "_config.yml").read_text(encoding="utf-8"))
+    ZH.mkdir(parents=True, exist_ok=True)
+    config = ZH / "_config.yml"
+    config.write_text(yaml.safe_dump(merged(base, over), allow_unicode=True), encoding="utf-8")
+    start = time.perf_counter()
+    status, log = sphinx(
+        root,
+        "html",
+        ZH / "html",
+        config,
+        nitpicky=True,
+        nb_execution_cache_path=str(BUILD / ".jupyter_cache"),
+    )
+    seconds = time.perf_counter() - start
+    (ZH / "build.log").write_text(log, encoding="utf-8")
+    executed = sum("Executing notebook" in line for line in log.splitlines())
+    cached = sum("Using cached notebook" in line for line in log.splitlines())
+    if status != 0:
+        print(log[-5000:])
+    else:
+        shutil.rmtree(BUILD / "html" / "zh", ignore_errors=True)
+        shutil.copytree(ZH / "html", BUILD / "html" / "zh")
+    print(
+        f"Chinese edition: {seconds:.0f} s, notebooks executed: {executed}, "
+        f"rendered from the cache: {cached}, "
+        f"status {status} (log: {(ZH / 'build.log').relative_to(root)})"
+    )
+    return 1 if status != 0 or executed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["update", "check", "build"])
+    parser.add_argument("pages", nargs="*", help="check only these pages (e.g. chapters/05_lstm)")
+    args = parser.parse_args()
+    if args.command == "update":
+        update()
+        return 0
+    if args.command == "check":
+        return check(pages=args.pages or None)
+    return build()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

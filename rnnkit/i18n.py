@@ -1,0 +1,255 @@
+"""Sphinx glue for the book's translated editions, and the Chinese term list.
+
+One source, two editions. The English pages (notebooks and Markdown) are the only
+source; a translation is a set of gettext message catalogues, one per page, under
+``locale/zh_CN/LC_MESSAGES/`` (``chapters/05_lstm.po`` translates
+``chapters/05_lstm.ipynb``). Sphinx swaps each paragraph, heading, list item and table
+cell for its translation while it reads the page; code cells, their outputs and the
+figures are never copied, so both editions show the same executed cells from the one
+execution cache (``_build/.jupyter_cache``).
+
+Why notebooks translate at all. Sphinx parses every translated message again with the
+page's own source parser (``sphinx.transforms.i18n.publish_msgstr``); for a notebook
+that parser is myst-nb's, which expects a whole notebook and failed with
+``NotJSONError`` on a bare sentence (sphinx-doc/sphinx#11357, MyST-NB#587). The
+re-parsed message's source name ends in ``<translated>``, and the pinned myst-nb
+(1.4.0) parses such a source as MyST Markdown, which is what a notebook's Markdown cell
+is. One gap remains, for displayed equations (whose ``\\text{...}`` words are
+translated): Sphinx hands such a message to the parser marked up as a reST literal
+block (``::``), which MyST does not read; :func:`fenced_literals` marks it up as a
+fenced block instead, for Markdown and notebook pages only. ``tests/test_i18n.py``
+builds a small notebook in Chinese to keep both honest.
+
+What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
+
+* a language switch in each page's header that links to the same page in the other
+  edition, with a relative link, so it works from ``file://`` and over HTTP;
+* the part captions of ``_toc.yml`` in the translated editions (:class:`TranslateTocCaptions`),
+  and the theme's strings from ``sphinx.po`` and ``booktheme.po`` (:func:`theme_strings`);
+* Chinese search: Sphinx splits Chinese text into words with jieba, and the glossary's
+  Chinese terms are added to jieba's dictionary, so "遗忘门" is indexed as one word.
+
+The term list is ``chapters/glossary.md`` (English | 中文 | definition); the Chinese
+terms we decided against are listed in its header comment (``% rejected:`` lines).
+:func:`glossary_terms` and :func:`rejected_terms` read both, for the search dictionary
+here and for the terminology tests.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx import addnodes, locale
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms import i18n as sphinx_i18n
+from sphinx.util.i18n import docname_to_domain
+
+# Each edition's folder, relative to the English edition's root (_build/html).
+EDITIONS = {"en": "", "zh_CN": "zh"}
+SWITCH_LABEL = {"en": "English", "zh_CN": "中文"}
+SWITCH_TITLE = {"en": "Read this page in English", "zh_CN": "阅读本页的中文版"}
+GLOSSARY = Path(__file__).resolve().parent.parent / "chapters" / "glossary.md"
+TEMPLATES = Path(__file__).resolve().parent / "_templates"
+STATIC = Path(__file__).resolve().parent / "_static"
+_ROW = re.compile(r"^\|(?P<en>[^|]+)\|(?P<zh>[^|]+)\|.*\|\s*$")
+_REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S+)\s*->\s*(?P<good>\S+)")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One row of the glossary: the English term and its Chinese renderings."""
+
+    english: str
+    chinese: tuple[str, ...]
+
+
+def glossary_terms(path: Path = GLOSSARY) -> list[Term]:
+    """The glossary table's rows, header excluded.
+
+    A cell ``批量 / 小批量`` gives two accepted Chinese terms. Raises ``ValueError``
+    when the file has no table of at least two columns.
+    """
+    terms = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _ROW.match(line.strip())
+        if not match or set(match["en"].strip()) <= {"-", ":"}:
+            continue
+        english, chinese = match["en"].strip(), match["zh"].strip()
+        if english == "English":
+            continue
+        terms.append(Term(english, tuple(t.strip() for t in chinese.split(" / "))))
+    if not terms:
+        raise ValueError(f"expected a table 'English | 中文 | ...' in {path}, found none")
+    return terms
+
+
+def rejected_terms(path: Path = GLOSSARY) -> dict[str, str]:
+    """``{rejected Chinese term: the glossary's term}`` from ``% rejected: A -> B`` lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {m["bad"]: m["good"] for m in map(_REJECTED.match, lines) if m}
+
+
+def counterpart_href(pagename: str, language: str, other: str) -> str:
+    """Relative link from ``pagename`` in edition ``language`` to the same page in
+    edition ``other`` (``EDITIONS`` keys), e.g. ``chapters/05_lstm`` in ``en`` gives
+    ``../zh/chapters/05_lstm.html``."""
+    for code in (language, other):
+        if code not in EDITIONS:
+            raise ValueError(f"expected an edition in {sorted(EDITIONS)}, got {code!r}")
+    depth = pagename.count("/") + (EDITIONS[language].count("/") + 1 if EDITIONS[language] else 0)
+    prefix = f"{EDITIONS[other]}/" if EDITIONS[other] else ""
+    return "../" * depth + prefix + pagename + ".html"
+
+
+def _edition(config) -> str:
+    return "zh_CN" if (config.language or "en").startswith("zh") else "en"
+
+
+def add_language_switch(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context``: the link the header's ``language-switch.html`` shows."""
+    language = _edition(app.config)
+    other = "en" if language == "zh_CN" else "zh_CN"
+    context["language_switch"] = {
+        "href": counterpart_href(pagename, language, other),
+        "lang": "zh-CN" if other == "zh_CN" else "en",
+        "label": SWITCH_LABEL[other],
+        "title": SWITCH_TITLE[other],
+    }
+
+
+def search_words(terms: list[Term]) -> list[str]:
+    """The glossary's Chinese terms as jieba dictionary words, which hold no spaces:
+    "随机失活 (dropout)" gives 随机失活 and "n 元语法模型" gives n元语法模型."""
+    words = set()
+    for term in terms:
+        for chinese in term.chinese:
+            word = re.sub(r"\s+", "", re.sub(r"[（(][^）)]*[）)]", "", chinese))
+            if re.search(r"[\u4e00-\u9fff]", word):
+                words.add(word)
+    return sorted(words)
+
+
+def configure(app, config) -> None:
+    """``config-inited``: the header template, and jieba's dictionary for a zh build."""
+    config.templates_path.append(str(TEMPLATES))
+    config.html_static_path.append(str(STATIC))
+    app.add_css_file("language-switch.css")
+    header = config.html_theme_options.get("article_header_end", ["article-header-buttons.html"])
+    config.html_theme_options["article_header_end"] = ["language-switch.html", *header]
+    if _edition(config) != "zh_CN":
+        return
+    dictionary = Path(app.outdir).parent / "jieba_terms.txt"
+    dictionary.parent.mkdir(parents=True, exist_ok=True)
+    words = search_words(glossary_terms())
+    dictionary.write_text("".join(f"{w} 100000\n" for w in words), encoding="utf-8")
+    config.html_search_language = "zh"
+    config.html_search_options = {"dict": str(dictionary)}
+    try:  # jieba caches its dictionary in the build folder, not in the shared /tmp
+        import jieba
+
+        jieba.dt.tmp_dir = str(dictionary.parent)
+    except ImportError:  # search then indexes only the Latin words of the Chinese pages
+        pass
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """The part captions of ``_toc.yml``, from the root page's catalogue.
+
+    sphinx-external-toc inserts the root page's toctrees (priority 100) after Sphinx
+    has translated the page (priority 20), so their captions are translated here.
+    """
+
+    default_priority = 101
+
+    def apply(self, **kwargs) -> None:
+        if _edition(self.config) == "en":
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [os.path.join(self.env.srcdir, d) for d in self.config.locale_dirs]
+        catalog, found = init_locale(dirs, self.config.language, domain)
+        if not found:
+            return
+        for node in self.document.findall(addnodes.toctree):
+            caption = node.get("caption")
+            if caption and (text := catalog.gettext(caption)) != caption:
+                node["caption"] = text
+
+
+def fenced_literals(publish):
+    """Wrap Sphinx's ``publish_msgstr`` so that a displayed equation of a MyST page
+    (Markdown or notebook) can be translated.
+
+    Sphinx marks a translated literal-type message (``math_block``, ``literal_block``)
+    as a reST literal block, ``"::\n\n" + indented text``, before parsing it with the
+    page's parser; MyST reads that as a paragraph "::" and the equation is lost. For a
+    ``.md`` or ``.ipynb`` page the wrapper turns it into a fenced block, which MyST
+    parses to the literal block Sphinx expects.
+    """
+    if getattr(publish, "fenced_literals", False):
+        return publish
+
+    def publish_msgstr(app, source, source_path, source_line, config, settings):
+        if source.startswith("::\n\n") and str(source_path).endswith((".md", ".ipynb")):
+            body = textwrap.dedent(source[4:]).strip("\n")
+            ticks = max((len(run) for run in re.findall(r"`+", body)), default=0)
+            fence = "`" * max(3, ticks + 1)
+            source = f"{fence}\n{body}\n{fence}\n"
+        return publish(app, source, source_path, source_line, config, settings)
+
+    publish_msgstr.fenced_literals = True
+    return publish_msgstr
+
+
+def po_translations(path: Path) -> gettext.GNUTranslations:
+    """A gettext translation read straight from a ``.po`` file (no ``.mo`` needed)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def theme_strings(app) -> None:
+    """``builder-inited``: the theme's own strings from the edition's catalogues.
+
+    ``sphinx.po`` beside the pages' catalogues overrides Sphinx's and
+    pydata-sphinx-theme's strings by itself (Sphinx reads the project's catalogues
+    first); sphinx-book-theme reads only its own ("booktheme"), so ``booktheme.po`` is
+    put in front of it here. The search field's text, a theme option, goes through
+    ``sphinx.po`` too.
+    """
+    if _edition(app.config) == "en":
+        return
+    for directory in app.config.locale_dirs:
+        po = Path(app.srcdir, directory, app.config.language, "LC_MESSAGES", "booktheme.po")
+        if po.exists():
+            ours = po_translations(po)
+            theirs = locale.translators.get(("general", "booktheme"))
+            if theirs is not None:
+                ours.add_fallback(theirs)
+            locale.translators["general", "booktheme"] = ours
+    options = app.config.html_theme_options
+    if "search_bar_text" in options:
+        options["search_bar_text"] = str(
+            locale.get_translation("sphinx")(options["search_bar_text"])
+        )
+
+
+def setup(app):
+    app.connect("builder-inited", theme_strings)
+    sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
+    app.add_transform(TranslateTocCaptions)
+    app.connect("config-inited", configure)
+    app.connect("html-page-context", add_language_switch)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

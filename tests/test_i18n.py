@@ -1,0 +1,233 @@
+"""The Chinese edition's machinery: the language switch, the term list, the catalogues'
+terminology, the staleness check (.ci/i18n.py) and the notebook translation pin."""
+
+import importlib.util
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rnnkit.i18n import counterpart_href, glossary_terms, rejected_terms, search_words
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
+PILOT = ["chapters/05_lstm", "chapters/glossary"]  # fully translated
+
+
+def load_ci_i18n():
+    spec = importlib.util.spec_from_file_location("ci_i18n", ROOT / ".ci" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def catalogue_messages():
+    """(page, English, Chinese) for every translated message of every catalogue."""
+    from babel.messages.pofile import read_po
+
+    for po in sorted(CATALOGUES.rglob("*.po")):
+        page = po.relative_to(CATALOGUES).with_suffix("").as_posix()
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string:
+                    yield page, message.id, message.string
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "other", "href"),
+    [
+        ("chapters/05_lstm", "en", "zh_CN", "../zh/chapters/05_lstm.html"),
+        ("chapters/05_lstm", "zh_CN", "en", "../../chapters/05_lstm.html"),
+        ("search", "en", "zh_CN", "zh/search.html"),
+        ("search", "zh_CN", "en", "../search.html"),
+    ],
+)
+def test_language_switch_links_to_the_same_page_relatively(page, language, other, href):
+    assert counterpart_href(page, language, other) == href
+
+
+def test_language_switch_rejects_an_unknown_edition():
+    with pytest.raises(ValueError, match="expected an edition in .*got 'fr'"):
+        counterpart_href("chapters/05_lstm", "en", "fr")
+
+
+def test_glossary_is_the_term_list_with_the_textbook_terms():
+    chinese = {term.english: term.chinese for term in glossary_terms()}
+    assert len(chinese) >= 60
+    assert chinese["recurrent neural network (RNN)"] == ("循环神经网络",)
+    assert chinese["hidden state"] == ("隐状态",)
+    assert chinese["backpropagation through time (BPTT)"] == ("通过时间反向传播",)
+    assert chinese["batch"] == ("批量", "小批量")
+
+
+def test_search_dictionary_holds_the_glossary_terms_without_spaces():
+    words = search_words(glossary_terms())
+    assert {"遗忘门", "长短期记忆网络", "随机失活", "n元语法模型"} <= set(words)
+    assert not [w for w in words if " " in w or "(" in w]
+
+
+def test_each_rejected_term_points_to_a_glossary_term():
+    rejected = rejected_terms()
+    accepted = {t for term in glossary_terms() for t in term.chinese}
+    assert {"递归神经网络", "长短时记忆", "隐藏状态", "门限循环单元"} <= set(rejected)
+    assert set(rejected.values()) <= accepted
+    assert not set(rejected) & accepted
+
+
+def test_catalogues_use_no_rejected_term():
+    rejected = rejected_terms()
+    found = [
+        f"{page}: {bad} (use {rejected[bad]}) in {english[:60]!r}"
+        for page, english, chinese in catalogue_messages()
+        for bad in rejected
+        if bad in chinese
+    ]
+    assert found == []
+
+
+# What may hold English inside Chinese text: code, math, roles and their targets, URLs,
+# and an English term given in full-width parentheses after its Chinese term.
+NOT_PROSE = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\{[a-z:-]+\}|https?://\S+|（[^）]*）", re.S)
+
+
+def english_variants(english: str) -> list[str]:
+    """'simple (Elman / vanilla) RNN' gives 'simple RNN'; 'a / b' gives 'a' and 'b'."""
+    bare = " ".join(re.sub(r"\([^)]*\)", " ", english).split())
+    return [part.strip() for part in bare.split(" / ") if part.strip()]
+
+
+def english_leftovers(chinese: str, terms) -> list[str]:
+    prose = NOT_PROSE.sub(" ", chinese)
+    found = []
+    for term in terms:
+        if any(term.english.split(" (")[0].lower() in t.lower() for t in term.chinese):
+            continue  # the Chinese term keeps the English word (Adam 优化器, softmax 函数)
+        for variant in english_variants(term.english):
+            if re.search(rf"(?<![\w-]){re.escape(variant)}s?(?![\w-])", prose, re.I):
+                found.append(variant)
+    return found
+
+
+def test_leftover_finder_flags_english_prose_but_not_code_or_parentheses():
+    terms = glossary_terms()
+    assert english_leftovers("每一步都更新 hidden state。", terms) == ["hidden state"]
+    assert "forget gate" in english_leftovers("门控 forget gates 的输出", terms)
+    assert english_leftovers("调用 `forget_gate` 与 $h_t$", terms) == []
+    assert english_leftovers("长短期记忆网络（long short-term memory，LSTM）", terms) == []
+    assert english_leftovers("softmax 函数与 LSTM", terms) == []
+
+
+def test_catalogues_leave_no_english_glossary_term_in_chinese_text():
+    terms = glossary_terms()
+    english_column = {term.english for term in terms}
+    found = [
+        f"{page}: {term!r} in {chinese[:60]!r}"
+        for page, english, chinese in catalogue_messages()
+        if not (chinese == english and english in english_column)
+        for term in english_leftovers(chinese, terms)
+    ]
+    assert found == []
+
+
+def small_book(tmp_path: Path) -> Path:
+    """A copy of the book reduced to the pilot pages (its _toc.yml lists only them)."""
+    root = tmp_path / "book"
+    root.mkdir()
+    for name in ("_config.yml", "chapters", "locale", "_static"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("*.mo"))
+        elif source.exists():
+            shutil.copy(source, root / name)
+    toc = "format: jb-book\nroot: chapters/intro\nchapters:\n"
+    toc += "".join(f"  - file: {page}\n" for page in PILOT)
+    (root / "_toc.yml").write_text(toc, encoding="utf-8")
+    return root
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # jupyter-book's latex glue
+def test_staleness_check_names_an_edited_sentence_and_passes_before(tmp_path, capsys):
+    ci_i18n = load_ci_i18n()
+    root = small_book(tmp_path)
+    assert ci_i18n.check(root, pages=PILOT) == 0, capsys.readouterr().out
+
+    notebook = root / "chapters" / "05_lstm.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    old = "Nothing squashes $c$ on this path."
+    edited = [c for c in cells["cells"] if old in "".join(c["source"])]
+    assert len(edited) == 1, "the sentence this test edits is gone: pick another"
+    edited[0]["source"] = "".join(edited[0]["source"]).replace(old, "No squashing on this path.")
+    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    capsys.readouterr()
+
+    assert ci_i18n.check(root, pages=PILOT) == 1
+    out = capsys.readouterr().out
+    assert "chapters/05_lstm: 1 untranslated, 0 fuzzy" in out
+    assert "untranslated: The drawing makes the two paths visible." in out
+
+
+NOTEBOOK_CONF = (
+    "extensions = ['myst_nb', 'rnnkit.i18n']\nnb_execution_mode = 'off'\n"
+    "locale_dirs = ['locale']\ngettext_compact = False\n"
+    "myst_enable_extensions = ['dollarmath', 'amsmath']\n"
+)
+MARKDOWN = "# Title\n\nThe *forget gate*.\n\n$$\nf_t = 1 \\quad \\text{keep all}\n$$"
+CHINESE = {
+    "Title": "标题",
+    "The *forget gate*.": "*遗忘门*。",
+    "f_t = 1 \\quad \\text{keep all}": "f_t = 1 \\quad \\text{全部保留}",
+}
+
+
+def build_notebook(src: Path, out: Path, builder: str, language: str) -> Path:
+    from sphinx.application import Sphinx
+
+    doctrees = out.parent / f"doctrees-{builder}"
+    overrides = {"language": language}
+    app = Sphinx(src, src, out, doctrees, builder, overrides, status=None, warning=None)
+    app.build()
+    return out
+
+
+def test_a_translated_notebook_renders_its_markdown_and_equations_in_chinese_code_once(
+    tmp_path,
+):
+    """The pinned myst-nb parses a notebook's translated messages as MyST Markdown;
+    rnnkit.i18n.fenced_literals lets a displayed equation be translated too."""
+    from babel.messages.pofile import read_po, write_po
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(NOTEBOOK_CONF, encoding="utf-8")
+    cells = [
+        {"cell_type": "markdown", "id": "prose", "metadata": {}, "source": MARKDOWN},
+        {
+            "cell_type": "code",
+            "id": "code",
+            "metadata": {},
+            "source": "print(41 + 1)",
+            "execution_count": None,
+            "outputs": [],
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (src / "index.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+
+    pot = build_notebook(src, tmp_path / "gettext", "gettext", "en") / "index.pot"
+    with pot.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            message.string = CHINESE[message.id.strip()]
+    po = src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po"
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+
+    html = build_notebook(src, tmp_path / "html", "html", "zh_CN") / "index.html"
+    text = html.read_text(encoding="utf-8")
+    assert "<h1>标题" in text and "<em>遗忘门</em>。" in text
+    assert "\\text{全部保留}" in text and "keep all" not in text and "::" not in text
+    assert "forget gate" not in text and text.count("41") == 1
