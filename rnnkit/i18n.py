@@ -26,6 +26,7 @@ What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
   edition, with a relative link, so it works from ``file://`` and over HTTP;
 * the part captions of ``_toc.yml`` in the translated editions (:class:`TranslateTocCaptions`),
   and the theme's strings from ``sphinx.po`` and ``booktheme.po`` (:func:`theme_strings`);
+* the API reference's docstrings stay in English (:class:`KeepReferenceInEnglish`);
 * Chinese search: Sphinx splits Chinese text into words with jieba, and the glossary's
   Chinese terms are added to jieba's dictionary, so "遗忘门" is indexed as one word.
 
@@ -45,6 +46,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from docutils import nodes
 from sphinx import addnodes, locale
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
@@ -182,6 +184,28 @@ class TranslateTocCaptions(SphinxTransform):
                 node["caption"] = text
 
 
+class KeepReferenceInEnglish(SphinxTransform):
+    """The API reference's docstrings (autodoc's entries and module docstrings) are not
+    translated.
+
+    The docstrings are code documentation, written and tested in English beside the
+    code; translating them would make every docstring change a translation task. The
+    API page's own introduction is translated like any other page. Runs before
+    Sphinx's translation (priority 20), and marks the same nodes for the gettext
+    builder, so they never reach a catalogue.
+    """
+
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        for entry in self.document.findall(addnodes.desc):
+            for node in entry.findall(nodes.TextElement):
+                node["translatable"] = False
+        for node in self.document.findall(nodes.TextElement):  # module docstrings
+            if ":docstring of " in (node.source or ""):
+                node["translatable"] = False
+
+
 def fenced_literals(publish):
     """Wrap Sphinx's ``publish_msgstr`` so that a displayed equation of a MyST page
     (Markdown or notebook) can be translated.
@@ -250,6 +274,7 @@ def setup(app):
     app.connect("builder-inited", theme_strings)
     sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
     app.add_transform(TranslateTocCaptions)
+    app.add_transform(KeepReferenceInEnglish)
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_language_switch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
