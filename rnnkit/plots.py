@@ -295,7 +295,8 @@ def coloured_text(
     about 0 for a diverging map. With ``center``, a diverging map puts its neutral
     (white) colour at ``center`` and its ends at ``vmin`` and ``vmax`` (default: the
     values' extremes), so values above and below a typical level stand apart. The
-    figure is the column's width. Raises ``ValueError`` for mismatched lengths or a
+    figure is the column's width; the pieces' font is fitted to their cells (9 pt at
+    most, never under :data:`MIN_TEXT_PX`). Raises ``ValueError`` for mismatched lengths or a
     ``center`` outside ``(vmin, vmax)``. Returns the Figure.
     """
     from matplotlib import colormaps
@@ -326,7 +327,20 @@ def coloured_text(
         ax.set_yticks([])
     ax.set_title(wrap(title), loc="left")
     fig.colorbar(plt.cm.ScalarMappable(norm, colours), ax=ax, label=label, aspect=10)
+    _fit_characters(fig, ax, widest)
     return fig
+
+
+def _fit_characters(fig, ax, widest: float, largest: float = 9.0) -> None:
+    """Set the pieces' font size so one monospace character (0.6 em wide) fits one
+    character width of the axes, at most ``largest`` points and at least the
+    style's :data:`MIN_TEXT_PX` (text then overlaps rather than becomes unreadable)."""
+    fig.draw_without_rendering()  # lays out the figure, so the axes has its width
+    cell_px = ax.get_window_extent().width / widest
+    smallest = MIN_TEXT_PX * 72 / fig.dpi
+    size = max(smallest, min(largest, cell_px / 0.6 * 72 / fig.dpi))
+    for text in ax.texts:
+        text.set_fontsize(size)
 
 
 def _text_norm(values, vmin, vmax, center):
@@ -356,7 +370,8 @@ def attention_heatmaps(
     each source character (columns), as in Bahdanau et al. (2015, fig. 3).
 
     ``weights[i]`` is ``(len(outputs[i]), >= len(sources[i]))``; columns past the source
-    length (padding) are dropped. ``outputs[i]`` may end with ``"⏎"`` for ``<end>``.
+    length (padding) are dropped. ``outputs[i]`` may end with ``"⏎"`` for ``<end>``,
+    labelled ``end``. The maps are stacked, each the column's width.
     Raises ``ValueError`` when the lists differ in length or a map is too small.
     """
     import numpy as np
@@ -386,7 +401,8 @@ def attention_heatmaps(
     for ax, w, src, out in zip(axes[:, 0], maps, sources, outputs, strict=True):
         image = ax.imshow(w, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
         ax.set_xticks(range(len(src)), list(src), family="monospace")
-        ax.set_yticks(range(len(out)), list(out), family="monospace")
+        rows = ["end" if c == "⏎" else c for c in out]  # ⏎ is drawn too small to read
+        ax.set_yticks(range(len(out)), rows, family="monospace")
         ax.tick_params(length=2, pad=2)
         ax.set(xlabel="source character", ylabel="output character")
     fig.colorbar(image, ax=list(axes[:, 0]), label="attention weight", shrink=0.8)

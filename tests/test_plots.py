@@ -60,7 +60,7 @@ def test_attention_heatmaps_label_source_columns_and_output_rows_dropping_paddin
     fig = attention_heatmaps(weights, ["abcde", "xyz"], ["1-2⏎", "ab⏎"], "t")
     first, second = fig.axes[0], fig.axes[1]
     assert [t.get_text() for t in first.get_xticklabels()] == list("abcde")
-    assert [t.get_text() for t in first.get_yticklabels()] == list("1-2⏎")
+    assert [t.get_text() for t in first.get_yticklabels()] == ["1", "-", "2", "end"]
     assert first.images[0].get_array().shape == (4, 5)  # padding columns dropped
     assert second.images[0].get_array().shape == (3, 3)
     assert first.get_xlabel() == "source character" and first.get_ylabel() == "output character"
@@ -327,3 +327,14 @@ def test_wrap_breaks_long_titles_and_keeps_their_own_line_breaks():
     assert wrap("short\nlines") == "short\nlines"
     lines = wrap("word " * 40).split("\n")
     assert len(lines) > 1 and max(len(line) for line in lines) <= 80
+
+
+def test_coloured_text_shrinks_a_long_row_to_fit_its_cells_but_not_below_10_px():
+    from rnnkit.plots import DPI, MIN_TEXT_PX, coloured_text
+
+    short = coloured_text([list("x" * 20)], [[0.0] * 20], "t", "v")
+    long = coloured_text([list("x" * 90)], [[0.0] * 90], "t", "v")
+    longest = coloured_text([list("x" * 400)], [[0.0] * 400], "t", "v")
+    size = [fig.axes[0].texts[0].get_fontsize() for fig in (short, long, longest)]
+    assert size[0] == 9.0 and MIN_TEXT_PX * 72 / DPI < size[1] < 9.0
+    assert size[2] == pytest.approx(MIN_TEXT_PX * 72 / DPI)
