@@ -25,15 +25,15 @@ from matplotlib.ticker import NullLocator
 COLUMN_PX = 688
 """Width of the book's content column, in pixels, in a 1280 px wide window."""
 DPI = 100
-"""Pixels per inch of the book's figures: a figure ``w`` inches wide is ``w * DPI`` px."""
+"""Pixels per inch of the book's figures (a figure ``w`` inches wide is ``w * DPI`` px)."""
 COLUMN_IN = COLUMN_PX / DPI
 MIN_TEXT_PX = 10.0
 """The smallest text the book draws, in screen pixels (7.2 points at :data:`DPI`)."""
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
-"""Line colours in order (matplotlib's tab10): ``C0``, ``C1``, ... in every chapter."""
+"""The line colours ``C0``, ``C1``, ... of every chapter, in order (matplotlib's tab10)."""
+# the diagrams' colours: the recurrent state, attention, a layer's box
 STATE, ATTEND, LAYER = "#d62728", "#1f5fa8", "#e8f0fa"
-"""The diagrams' colours: the recurrent state, attention, a layer's box."""
 
 STYLE = {
     "figure.figsize": (COLUMN_IN, 4.0),  # the column's width; stacked panels set a height
