@@ -1,18 +1,112 @@
-"""Figures the chapters share.
+"""Figures the chapters share, and the one style every figure of the book is drawn in.
 
 Every function returns the matplotlib ``Figure`` so the notebook decides whether to
-show or save it. Figures are drawn on a white background so they stay readable when
-the book is read in its dark theme.
+show or save it. Importing this module applies :data:`STYLE` (``rnnkit.setup`` does
+too, so a chapter that calls ``plt`` directly gets it as well): every figure is drawn
+at the width the book shows it, :data:`COLUMN_PX` pixels at :data:`DPI`, so a point of
+text is ``DPI / 72`` pixels on screen and no text is smaller than :data:`MIN_TEXT_PX`;
+figures are white, so they stay readable in the book's dark theme.
 """
 
 from __future__ import annotations
 
+import io
+import struct
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from matplotlib.ticker import NullLocator
+
+COLUMN_PX = 688
+"""Width of the book's content column, in pixels, in a 1280 px wide window."""
+DPI = 100
+"""Pixels per inch of the book's figures (a figure ``w`` inches wide is ``w * DPI`` px)."""
+COLUMN_IN = COLUMN_PX / DPI
+MIN_TEXT_PX = 10.0
+"""The smallest text the book draws, in screen pixels (7.2 points at :data:`DPI`)."""
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
+"""The line colours ``C0``, ``C1``, ... of every chapter, in order (matplotlib's tab10)."""
+# the diagrams' colours: the recurrent state, attention, a layer's box
+STATE, ATTEND, LAYER = "#d62728", "#1f5fa8", "#e8f0fa"
+
+STYLE = {
+    "figure.figsize": (COLUMN_IN, 4.0),  # the column's width; stacked panels set a height
+    "figure.dpi": DPI,
+    "savefig.dpi": "figure",
+    "figure.constrained_layout.use": True,  # labels and titles inside the figure's width
+    "figure.facecolor": "white",  # the dark theme shows a white card, not dark-on-dark
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 10.0,  # 14 px
+    "axes.titlesize": 11.0,
+    "figure.titlesize": 11.0,
+    "axes.labelsize": 10.0,
+    "xtick.labelsize": 9.0,  # 12.5 px, the smallest text the style sets
+    "ytick.labelsize": 9.0,
+    "legend.fontsize": 9.0,
+    "legend.title_fontsize": 9.0,
+    "legend.frameon": False,
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "grid.color": "0.9",
+}
+"""The rcParams of every figure of the book."""
+
+
+def use_book_style() -> None:
+    """Apply :data:`STYLE` to matplotlib's rcParams (idempotent).
+
+    ``rnnkit.setup`` and ``import rnnkit.plots`` call it. It updates rcParams in
+    place rather than entering ``plt.rc_context``: restoring rcParams after a figure
+    is made stops the inline backend from showing later figures of a notebook.
+    """
+    mpl.rcParams.update(STYLE)
+
+
+use_book_style()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` in pixels from a PNG's header; ``ValueError`` if not a PNG."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError(f"expected the bytes of a PNG file, got {png[:8]!r}...")
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+def rendered_size(fig) -> tuple[int, int]:
+    """The figure's PNG size as a notebook shows it: at the figure's dpi, cropped to
+    its contents (``bbox_inches="tight"``, matplotlib-inline's default)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+    return png_size(buffer.getvalue())
+
+
+def smallest_text_px(fig) -> float:
+    """Height in screen pixels of the smallest visible, non-empty text of ``fig``,
+    as the book shows it: points at the figure's dpi, scaled down when the PNG is
+    wider than the column (the browser shrinks it to fit)."""
+    width, _ = rendered_size(fig)
+    shrink = min(1.0, COLUMN_PX / width)
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(mpl.text.Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    if not sizes:
+        raise ValueError("the figure draws no text")
+    return min(sizes) * fig.dpi / 72 * shrink
+
+
+def wrap(title: str, width: int = 80) -> str:
+    """``title`` broken into lines of at most ``width`` characters (its own line
+    breaks kept), so that it fits the column at the style's title size."""
+    return "\n".join(textwrap.fill(line, width) for line in title.split("\n"))
 
 
 @dataclass(frozen=True)
@@ -26,57 +120,43 @@ class Event:
 
 
 def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = None):
-    """Draw ``events`` on a horizontal time axis, labels alternating above and below.
+    """Draw ``events`` down a vertical time axis, one label per row beside it.
 
-    ``eras`` maps an event's ``era`` to a colour; events sharing an era share it,
-    and the legend names each era once.
+    The axis is to scale (year ``y`` at height ``-y``); the labels sit in a column to
+    its right, in year order, one row each, and a leader line joins each label to its
+    year, so no label overlaps another and no line crosses a label. ``eras`` maps an
+    event's ``era`` to a colour; events sharing an era share it, and the legend names
+    each era once. Raises ``ValueError`` for an empty list.
     """
     if not events:
         raise ValueError("timeline needs at least one event, got none")
     eras = eras or {}
     events = sorted(events, key=lambda e: e.year)
-    years = [e.year for e in events]
-    # A white figure rather than rc_context(): restoring rcParams after the figure is made
-    # stops the inline backend from showing later figures of the notebook.
-    fig, ax = plt.subplots(figsize=(11, 5), layout="constrained", facecolor="white")
-    ax.set_facecolor("white")
-    ax.axhline(0, color="0.35", linewidth=1.2, zorder=1)
-    seen = set()
-    # Labels alternate above and below the axis; on each side a label goes to the lowest
-    # level whose previous label is at least `gap` years to the left, so none overlap.
-    gap = (max(years) - min(years)) / 9 or 1.0
-    last_on_level: dict[int, list[float]] = {1: [], -1: []}
-    for i, event in enumerate(events):
-        side = 1 if i % 2 == 0 else -1
-        levels = last_on_level[side]
-        level = next((k for k, x in enumerate(levels) if event.year - x >= gap), len(levels))
-        if level == len(levels):
-            levels.append(event.year)
-        levels[level] = event.year
-        height = side * (0.7 + 1.2 * level)
-        colour = eras.get(event.era, "C0")
+    first, last = events[0].year, events[-1].year
+    span = max(last - first, 1.0)
+    fig, ax = plt.subplots(figsize=(COLUMN_IN, 0.8 + 0.27 * len(events)))
+    rows = np.linspace(first, last, len(events)) if len(events) > 1 else np.array([first])
+    seen: set[str] = set()
+    for event, row in zip(events, rows, strict=True):
+        colour = eras.get(event.era, PALETTE[0])
         label = event.era if event.era and event.era not in seen else None
         seen.add(event.era)
-        ax.vlines(event.year, 0, height, color=colour, linewidth=1, zorder=1)
-        ax.scatter([event.year], [0], color=colour, s=36, zorder=2, label=label)
-        ax.annotate(
-            f"{event.label}\n({int(event.year)})",
-            (event.year, height),
-            ha="center",
-            va="bottom" if side > 0 else "top",
-            fontsize=8.5,
-            color="0.1",
-        )
-    ax.set_xlim(min(years) - 2, max(years) + 2)
-    depth = 0.7 + 1.2 * max(len(v) for v in last_on_level.values()) + 0.4
-    ax.set_ylim(-depth, depth + 0.4)
-    ax.yaxis.set_visible(False)
-    for spine in ("left", "right", "top"):
+        ax.scatter([0], [-event.year], color=colour, s=30, zorder=3, label=label)
+        ax.plot([0, 0.9, 1.3], [-event.year, -row, -row], color=colour, lw=0.9, zorder=2)
+        text = " ".join(event.label.split())  # one line per event
+        ax.text(1.4, -row, f"{int(event.year)}  {text}", va="center", color="0.1")
+    ax.set_xlim(-0.6, 12)
+    ax.set_ylim(-last - 0.05 * span, -first + 0.05 * span)
+    ticks = np.arange(np.ceil(first / 10) * 10, last + 1, 10)
+    ax.set_yticks(-ticks, [str(int(t)) for t in ticks])
+    ax.set_ylabel("year of publication")
+    ax.xaxis.set_visible(False)
+    for spine in ("bottom", "right", "top"):
         ax.spines[spine].set_visible(False)
-    ax.set_xlabel("year of publication")
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.spines["left"].set_position(("data", 0))  # the time axis runs through the points
+    ax.set_title(wrap(title), loc="left")
     if seen - {""}:
-        ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncols=len(seen))
+        fig.legend(loc="outside lower center", ncols=3, handletextpad=0.3, columnspacing=1.2)
     return fig
 
 
@@ -84,6 +164,7 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
 
 
 _RADIUS, _HALF = 0.28, 0.42  # an operator's circle; half the width of a layer's box
+_BOX = 0.28  # half the height of a layer's box, with its rounded edge
 
 
 def _node(ax, xy, text, shape="circle", colour="white", width=2 * _HALF):
@@ -150,11 +231,8 @@ def lstm_diagram(title: str = "The LSTM cell: an additive path for c, gated at e
     ``[x_t, h_{t-1}]`` sit below, with their activations (sigmoid for the gates,
     tanh for the candidate ``g_t``). Returns the Figure.
     """
-    cell = "#d62728"
-    # No plt.rc_context here: leaving it stops later figures of a notebook from
-    # displaying inline, so the white background is set on the figure itself.
-    fig, ax = plt.subplots(figsize=(9.5, 4.6), layout="constrained", facecolor="white")
-    ax.set_facecolor("white")
+    cell = STATE
+    fig, ax = _diagram_axes((COLUMN_IN, 3.4), (-0.9, 9.6), (-0.5, 4.0), title)
     top, mid, low = 3.2, 1.9, 0.45
     # the cell path
     ax.text(0.0, top, "$c_{t-1}$", ha="center", va="center", fontsize=13, color=cell)
@@ -172,11 +250,11 @@ def lstm_diagram(title: str = "The LSTM cell: an additive path for c, gated at e
         "o": (6.5, r"$\sigma$", "$o_t$"),
     }
     for x, act, _ in boxes.values():
-        _node(ax, (x, low), act, shape="box", colour="#e8f0fa")
+        _node(ax, (x, low), act, shape="box", colour=LAYER)
     ax.plot([0.6, 6.5], [low - 0.62, low - 0.62], color="0.25", linewidth=1.3)
     ax.text(0.5, low - 0.62, r"$[x_t,\ h_{t-1}]$", ha="right", va="center", fontsize=12)
     for x, _, _ in boxes.values():
-        _arrow(ax, (x, low - 0.62), (x, low - 0.02))
+        _arrow(ax, (x, low - 0.62), (x, low - _BOX), shrink=1)  # bus to the box's edge
     # f_t gates the old cell; i_t gates the candidate g_t; o_t gates the output
     _arrow(ax, (2.0, low), (2.0, top), boxes["f"][2], label_at=0.55)
     _node(ax, (4.4, mid), r"$\times$")
@@ -185,7 +263,7 @@ def lstm_diagram(title: str = "The LSTM cell: an additive path for c, gated at e
     _arrow(ax, (4.4, mid), (4.4, top))
     _node(ax, (7.2, mid + 0.55), r"$\tanh$", shape="box", colour="#fdecea")
     ax.plot([7.2], [top], "o", color=cell, markersize=5, zorder=3)  # c_t branches off
-    _arrow(ax, (7.2, top), (7.2, mid + 0.55), colour=cell)
+    _arrow(ax, (7.2, top), (7.2, mid + 0.55 + _BOX), colour=cell, shrink=1)
     _node(ax, (7.2, mid - 0.55), r"$\times$")
     _arrow(ax, (7.2, mid + 0.55), (7.2, mid - 0.55))
     _arrow(ax, (6.5, low), (7.2, mid - 0.55), boxes["o"][2], label_at=0.5, offset=(0.15, -0.1))
@@ -193,11 +271,6 @@ def lstm_diagram(title: str = "The LSTM cell: an additive path for c, gated at e
     _arrow(ax, (7.2, mid - 0.55), (8.4, mid - 0.55))
     ax.text(2.7, top + 0.45, r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$", fontsize=11, color=cell)
     ax.text(7.45, mid, r"$h_t = o_t \odot \tanh(c_t)$", fontsize=11)
-    ax.set_xlim(-0.9, 9.6)
-    ax.set_ylim(-0.5, 4.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, loc="left", fontsize=11)
     return fig
 
 
@@ -211,6 +284,7 @@ def coloured_text(
     cmap: str = "RdBu_r",
     vmin: float | None = None,
     vmax: float | None = None,
+    center: float | None = None,
     row_labels: Sequence[str] | None = None,
 ):
     """Pieces of text (characters or tokens) on cells coloured by a value, one line per row.
@@ -218,44 +292,72 @@ def coloured_text(
     ``rows[r]`` is a list of strings and ``values[r]`` one number per string; a piece
     is ``len(piece) + gap`` character widths wide. Newlines are drawn as ``⏎``. The
     colour bar is labelled ``label``; ``vmin``/``vmax`` default to a range symmetric
-    about 0 for a diverging map. Returns the Figure (white background).
+    about 0 for a diverging map. With ``center``, a diverging map puts its neutral
+    (white) colour at ``center`` and its ends at ``vmin`` and ``vmax`` (default: the
+    values' extremes), so values above and below a typical level stand apart. The
+    figure is the column's width; the pieces' font is fitted to their cells (9 pt at
+    most, never under :data:`MIN_TEXT_PX`). Raises ``ValueError`` for mismatched lengths or a
+    ``center`` outside ``(vmin, vmax)``. Returns the Figure.
     """
     from matplotlib import colormaps
-    from matplotlib.colors import Normalize
 
     if len(rows) != len(values) or any(
         len(a) != len(b) for a, b in zip(rows, values, strict=False)
     ):
         raise ValueError("rows and values must have the same lengths, row by row")
-    flat = np.concatenate([np.asarray(v, dtype=float) for v in values])
-    if vmin is None or vmax is None:
-        bound = float(np.max(np.abs(flat))) or 1.0
-        vmin, vmax = (-bound, bound) if flat.min() < 0 else (0.0, bound)
-    norm, colours = Normalize(vmin, vmax), colormaps[cmap]
+    norm, colours = _text_norm(values, vmin, vmax, center), colormaps[cmap]
     widest = max(sum(len(p) + gap for p in row) for row in rows)
-    fig, ax = plt.subplots(
-        figsize=(min(0.11 * widest + 1.5, 15), 0.32 * len(rows) + 1.0),
-        layout="constrained",
-        facecolor="white",
-    )
+    fig, ax = plt.subplots(figsize=(COLUMN_IN, 0.26 * len(rows) + 1.0))
     for r, (row, vals) in enumerate(zip(rows, values, strict=True)):
         x = 0.0
         for piece, v in zip(row, vals, strict=True):
             w = len(piece) + gap
-            ax.add_patch(plt.Rectangle((x, -r - 0.5), w, 1, color=colours(norm(v)), lw=0))
+            fill = colours(norm(v))
+            ax.add_patch(plt.Rectangle((x, -r - 0.5), w, 1, color=fill, lw=0))
             shown = piece.replace("\n", "⏎")
-            ax.text(x + w / 2, -r, shown, ha="center", va="center", family="monospace", fontsize=8)
+            ink = "white" if np.dot(fill[:3], (0.30, 0.59, 0.11)) < 0.45 else "black"
+            ax.text(x + w / 2, -r, shown, ha="center", va="center", family="monospace", color=ink)
             x += w
     ax.set_xlim(0, widest)
     ax.set_ylim(-len(rows) + 0.5, 0.5)
     ax.set_xticks([])
     if row_labels is not None:
-        ax.set_yticks([-r for r in range(len(rows))], list(row_labels), fontsize=8)
+        ax.set_yticks([-r for r in range(len(rows))], list(row_labels))
     else:
         ax.set_yticks([])
-    ax.set_title(title)
-    fig.colorbar(plt.cm.ScalarMappable(norm, colours), ax=ax, label=label, shrink=0.8)
+    ax.set_title(wrap(title), loc="left")
+    fig.colorbar(plt.cm.ScalarMappable(norm, colours), ax=ax, label=label, aspect=10)
+    _fit_characters(fig, ax, widest)
     return fig
+
+
+def _fit_characters(fig, ax, widest: float, largest: float = 9.0) -> None:
+    """Set the pieces' font size so one monospace character (0.6 em wide) fits one
+    character width of the axes, at most ``largest`` points and at least the
+    style's :data:`MIN_TEXT_PX` (text then overlaps rather than becomes unreadable)."""
+    fig.draw_without_rendering()  # lays out the figure, so the axes has its width
+    cell_px = ax.get_window_extent().width / widest
+    smallest = MIN_TEXT_PX * 72 / fig.dpi
+    size = max(smallest, min(largest, cell_px / 0.6 * 72 / fig.dpi))
+    for text in ax.texts:
+        text.set_fontsize(size)
+
+
+def _text_norm(values, vmin, vmax, center):
+    """coloured_text's colour scale: linear from vmin to vmax, or two slopes about center."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    flat = np.concatenate([np.asarray(v, dtype=float) for v in values])
+    if center is not None:
+        low = float(flat.min()) if vmin is None else vmin
+        high = float(flat.max()) if vmax is None else vmax
+        if not low < center < high:
+            raise ValueError(f"center must lie inside (vmin, vmax) = ({low}, {high}), got {center}")
+        return TwoSlopeNorm(center, low, high)
+    if vmin is None or vmax is None:
+        bound = float(np.max(np.abs(flat))) or 1.0
+        vmin, vmax = (-bound, bound) if flat.min() < 0 else (0.0, bound)
+    return Normalize(vmin, vmax)
 
 
 def attention_heatmaps(
@@ -268,7 +370,8 @@ def attention_heatmaps(
     each source character (columns), as in Bahdanau et al. (2015, fig. 3).
 
     ``weights[i]`` is ``(len(outputs[i]), >= len(sources[i]))``; columns past the source
-    length (padding) are dropped. ``outputs[i]`` may end with ``"⏎"`` for ``<end>``.
+    length (padding) are dropped. ``outputs[i]`` may end with ``"⏎"`` for ``<end>``,
+    labelled ``end``. The maps are stacked, each the column's width.
     Raises ``ValueError`` when the lists differ in length or a map is too small.
     """
     import numpy as np
@@ -287,24 +390,23 @@ def attention_heatmaps(
                 f"source, got shape {w.shape}"
             )
         maps.append(w[: len(out), : len(src)])  # (output chars, source chars)
-    widths = [len(s) for s in sources]
+    heights = [w.shape[0] for w in maps]
     fig, axes = plt.subplots(
-        1,
         len(maps),
-        figsize=(min(3.0 + 0.28 * sum(widths), 18), 4.2),
-        layout="constrained",
-        facecolor="white",
-        gridspec_kw={"width_ratios": widths},
+        1,
+        figsize=(COLUMN_IN, 0.5 + 0.19 * sum(heights) + 0.7 * len(maps)),
+        gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )
-    for ax, w, src, out in zip(axes[0], maps, sources, outputs, strict=True):
+    for ax, w, src, out in zip(axes[:, 0], maps, sources, outputs, strict=True):
         image = ax.imshow(w, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
-        ax.set_xticks(range(len(src)), list(src), fontsize=8, family="monospace")
-        ax.set_yticks(range(len(out)), list(out), fontsize=8, family="monospace")
-        ax.set_xlabel("source character")
-    axes[0][0].set_ylabel("output character")
-    fig.colorbar(image, ax=list(axes[0]), label="attention weight", shrink=0.8)
-    fig.suptitle(title, fontsize=11)
+        ax.set_xticks(range(len(src)), list(src), family="monospace")
+        rows = ["end" if c == "⏎" else c for c in out]  # ⏎ is drawn too small to read
+        ax.set_yticks(range(len(out)), rows, family="monospace")
+        ax.tick_params(length=2, pad=2)
+        ax.set(xlabel="source character", ylabel="output character")
+    fig.colorbar(image, ax=list(axes[:, 0]), label="attention weight", shrink=0.8)
+    fig.suptitle(wrap(title), x=0.01, ha="left")
     return fig
 
 
@@ -315,14 +417,12 @@ def _label(ax, xy, text, colour="0.1", size=12, **kwargs):
 
 def _diagram_axes(figsize, xlim, ylim, title):
     """A white figure with one frameless axes in data units of equal aspect."""
-    # No plt.rc_context: see lstm_diagram.
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained", facecolor="white")
-    ax.set_facecolor("white")
+    fig, ax = plt.subplots(figsize=figsize)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(wrap(title), loc="left")
     return fig, ax
 
 
@@ -339,8 +439,8 @@ def unrolled_rnn_diagram(
     """
     from matplotlib.patches import FancyArrowPatch
 
-    state = "#d62728"
-    fig, ax = _diagram_axes((7, 3.2), (-0.6, 9.5), (-0.6, 3.35), title)
+    state = STATE
+    fig, ax = _diagram_axes((COLUMN_IN, 3.2), (-0.6, 9.5), (-0.6, 3.35), title)
     low, mid, top = 0.0, 1.45, 2.9
     steps = [(0.5, "t"), (3.7, "1"), (5.1, "2"), (6.5, "3"), (8.9, "T")]  # folded, unrolled
     # folded: one cell whose output comes back as its next input
@@ -361,7 +461,7 @@ def unrolled_rnn_diagram(
     # unrolled: the same cell, once per step, h_{t-1} arriving from the left
     _label(ax, (2.65, mid), "$h_0$", colour=state)
     for x, t in steps:
-        _node(ax, (x, mid), r"$\tanh$", shape="box", colour="#e8f0fa")
+        _node(ax, (x, mid), r"$\tanh$", shape="box", colour=LAYER)
         _label(ax, (x, low), f"$x_{t}$")
         _label(ax, (x, top), f"$h_{t}$")
         _arrow(ax, (x, low), (x, mid), "$W$", label_at=0.45)
@@ -389,8 +489,8 @@ def gru_diagram(
     applied to ``h_{t-1}`` *before* ``U_h``, and the candidate
     ``h_tilde_t = tanh(x_t W_h + (r_t * h_{t-1}) U_h + b_h)``. Returns the Figure.
     """
-    state = "#d62728"
-    fig, ax = _diagram_axes((7, 3.9), (-1.35, 8.95), (-1.15, 4.0), title)
+    state = STATE
+    fig, ax = _diagram_axes((COLUMN_IN, 3.9), (-1.35, 8.95), (-1.15, 4.0), title)
     top, mid, low = 3.2, 1.9, 0.45
     bus = low - 0.62
     # the state path: keep z_t of the old state, add (1 - z_t) of the candidate
@@ -407,12 +507,12 @@ def gru_diagram(
     )  # fmt: skip
     # the gates, from [x_t, h_{t-1}]
     for x, act in ((2.0, r"$\sigma$"), (3.4, r"$\sigma$"), (6.0, r"$\tanh$")):
-        _node(ax, (x, low), act, shape="box", colour="#e8f0fa")
+        _node(ax, (x, low), act, shape="box", colour=LAYER)
     ax.plot([0.6, 6.0], [bus, bus], color="0.25", linewidth=1.3)
     ax.text(0.5, bus, r"$[x_t,\ h_{t-1}]$", ha="right", va="center", fontsize=12)
     for x in (2.0, 3.4):
-        _arrow(ax, (x, bus), (x, low - 0.02))
-    _arrow(ax, (6.0, bus), (6.0, low - 0.02))
+        _arrow(ax, (x, bus), (x, low - _BOX), shrink=1)
+    _arrow(ax, (6.0, bus), (6.0, low - _BOX), shrink=1)
     _label(ax, (6.25, bus + 0.12), "$x_t$", size=10, colour="0.25")
     _arrow(ax, (2.0, low), (2.0, top), "$z_t$", label_at=0.62)
     _node(ax, (3.2, mid), "")
@@ -451,14 +551,14 @@ def seq2seq_attention_diagram(
     Luong, Pham & Manning (2015) place it: it does not feed back into the GRU.
     Returns the Figure.
     """
-    state, attend = "#d62728", "#1f5fa8"
-    fig, ax = _diagram_axes((7, 4.6), (-0.55, 9.3), (-1.0, 5.05), title)
+    state, attend = STATE, ATTEND
+    fig, ax = _diagram_axes((COLUMN_IN, 4.6), (-0.55, 9.3), (-1.0, 5.05), title)
     boxes, labels = 1.0, 2.05
     encoder, decoder = (0.7, 2.0, 3.3), (5.7, 7.0, 8.3)
     inputs = ("$x_1$", "$x_2$", "$x_3$", "<start>", "$y_1$", "$y_2$")
     outputs = ("$k_1$", "$k_2$", "$k_3$", "$s_1$", "$s_2$", "$s_3$")
     for x, below, above in zip(encoder + decoder, inputs, outputs, strict=True):
-        _node(ax, (x, boxes), "GRU", shape="box", colour="#e8f0fa")
+        _node(ax, (x, boxes), "GRU", shape="box", colour=LAYER)
         _label(ax, (x, -0.05), below, size=11 if below.startswith("$") else 10)
         _label(ax, (x, labels), above)
         _arrow(ax, (x, -0.05), (x, boxes))
@@ -483,7 +583,7 @@ def seq2seq_attention_diagram(
         _label(ax, (x + 0.45, labels), f"$a_{{2{j}}}$", colour=attend, size=10)
     _arrow(ax, (7.0 - 0.1, labels + 0.22), (hub[0] + 0.5, edge), colour=attend, shrink=1)
     _label(ax, (6.15, 2.95), "query", colour=attend, size=10)
-    _node(ax, (7.0, hub[1]), "linear", shape="box", colour="#e8f0fa")
+    _node(ax, (7.0, hub[1]), "linear", shape="box", colour=LAYER)
     _arrow(ax, (hub[0] + 0.75, hub[1]), (7.0 - _HALF, hub[1]), colour=attend, shrink=1)
     _label(ax, (6.0, hub[1] + 0.22), "$c_2$", colour=attend, size=11)
     _arrow(ax, (7.0, labels), (7.0, hub[1]))
@@ -522,27 +622,24 @@ def costs_against_length(rows, forms: Sequence[str], title: str):
             f"rows must have the columns {needed} for forms {list(forms)}, "
             f"missing {missing or 'the forms'}"
         )
-    fig, axes = plt.subplots(
-        2, 1, figsize=(7, 6.2), sharex=True, layout="constrained", facecolor="white"
-    )
+    fig, axes = plt.subplots(2, 1, figsize=(COLUMN_IN, 6.0), sharex=True)
     for ax, unit, label in zip(
         axes,
         ("ms", "MiB"),
         ("time per training step (ms)", "memory allocated per step (MiB)"),
         strict=True,
     ):
-        ax.set_facecolor("white")
         for form, marker in zip(forms, "osD^v", strict=False):
             ax.loglog(rows["T"], rows[f"{form} {unit}"], marker=marker, label=form)
-        ax.set_ylabel(label, fontsize=10)
+        ax.set_ylabel(label)
         ax.yaxis.set_major_formatter(lambda value, _position: f"{value:g}")
         ax.yaxis.set_minor_formatter(_two_and_five)
-        ax.grid(True, which="both", color="0.9", linewidth=0.6)
-    axes[0].legend(fontsize=10)
-    axes[1].set_xlabel("sequence length T (steps)", fontsize=10)
+        ax.grid(True, which="both", linewidth=0.6)
+    axes[0].legend()
+    axes[1].set_xlabel("sequence length T (steps)")
     axes[1].set_xticks(list(rows["T"]), [str(int(t)) for t in rows["T"]])
     axes[1].xaxis.set_minor_locator(NullLocator())  # T is labelled at each measured length
-    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    fig.suptitle(wrap(title), x=0.01, ha="left")
     return fig
 
 
@@ -560,8 +657,7 @@ def accuracy_against_length(
     missing = [column for column in needed if column not in rows.columns]
     if missing or not models:
         raise ValueError(f"rows must have the columns {needed}, missing {missing or 'the models'}")
-    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained", facecolor="white")
-    ax.set_facecolor("white")
+    fig, ax = plt.subplots(figsize=(COLUMN_IN, 4.2))
     for model, marker in zip(models, "osD^vP*X", strict=False):
         ax.semilogx(rows["length"], rows[model], marker=marker, label=model)
     ax.axhline(chance, color="0.4", linestyle="--", linewidth=1, label="chance")
@@ -575,7 +671,7 @@ def accuracy_against_length(
     ax.set_ylabel("accuracy on the last token (fraction)", fontsize=10)
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.legend(fontsize=9, loc="lower left", ncols=2)
-    ax.set_title(title, fontsize=11, loc="left")
+    ax.set_title(wrap(title), loc="left")
     return fig
 
 
@@ -594,8 +690,7 @@ def convolution_kernels(
             f"K must be (n, length) with one label per row, got shape {K.shape} "
             f"and {len(labels)} label(s)"
         )
-    fig, ax = plt.subplots(figsize=(7, 3.4), layout="constrained", facecolor="white")
-    ax.set_facecolor("white")
+    fig, ax = plt.subplots(figsize=(COLUMN_IN, 3.4))
     for row, label in zip(K, labels, strict=True):
         ax.plot(np.arange(K.shape[1]), row, label=label)
     ax.axhline(0, color="0.6", linewidth=0.6)
@@ -603,5 +698,5 @@ def convolution_kernels(
     ax.set_ylabel(ylabel, fontsize=10)
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.legend(fontsize=9)
-    ax.set_title(title, fontsize=11, loc="left")
+    ax.set_title(wrap(title), loc="left")
     return fig

@@ -3,7 +3,9 @@
 Every chapter starts with ``rnnkit.setup(seed)``. It seeds Python's ``random``,
 NumPy, PyTorch and TensorFlow/Keras, asks both frameworks for deterministic kernels,
 and chooses the device (a CUDA GPU when there is one, else the CPU). It also sets how
-pandas prints tables (``PANDAS_DISPLAY``). The frameworks are optional: a missing
+pandas prints tables (``PANDAS_DISPLAY``) and applies the book's matplotlib style
+(``rnnkit.plots.STYLE``), so a chapter that draws with ``plt`` directly draws at the
+width the book shows its figures. The frameworks are optional: a missing
 one is reported in the returned :class:`Setup`, not raised.
 """
 
@@ -58,8 +60,9 @@ def setup(
 ) -> Setup:
     """Seed Python, NumPy, PyTorch and TensorFlow with ``seed`` and pick a device.
 
-    Also applies ``PANDAS_DISPLAY`` when pandas is installed, so that every chapter
-    prints its tables the same way.
+    Also applies ``PANDAS_DISPLAY`` when pandas is installed and
+    ``rnnkit.plots.STYLE`` when matplotlib is, so that every chapter prints its tables
+    and draws its figures the same way.
 
     Parameters
     ----------
@@ -95,6 +98,7 @@ def setup(
     torch_version, chosen = _setup_torch(seed, device, deterministic, threads, notes)
     tf_version, keras_version = _setup_tensorflow(seed, deterministic, threads, notes)
     _setup_pandas()
+    _setup_matplotlib()
     return Setup(seed, chosen, threads, torch_version, tf_version, keras_version, tuple(notes))
 
 
@@ -106,6 +110,15 @@ def _setup_pandas() -> None:
 
     for option, value in PANDAS_DISPLAY.items():
         pd.set_option(option, value)
+
+
+def _setup_matplotlib() -> None:
+    """Apply the book's figure style; nothing to do when matplotlib is not installed."""
+    if not _installed("matplotlib"):
+        return
+    from rnnkit.plots import use_book_style
+
+    use_book_style()
 
 
 def _setup_torch(

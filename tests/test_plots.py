@@ -23,18 +23,27 @@ def test_timeline_draws_one_point_per_event_and_names_each_era_once():
     ]
     fig = timeline(events, "title", {"gated": "green", "srn": "blue"})
     ax = fig.axes[0]
-    assert len(ax.collections) >= 3  # the points (the stems are collections too)
-    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["gated", "srn"]
+    assert len(ax.collections) == 3  # one point per event
+    assert len(ax.get_lines()) == 3  # one leader line per event
+    assert sorted(t.get_text() for t in fig.legends[0].get_texts()) == ["gated", "srn"]
 
 
-def test_timeline_stacks_labels_of_the_same_year_a_full_label_apart():
-    fig = timeline([Event(2014, f"two-line\nlabel {i}", "k") for i in range(6)], "t")
-    heights = sorted(text.xyann[1] for text in fig.axes[0].texts)
-    above = [h for h in heights if h > 0]
-    below = [h for h in heights if h < 0]
-    assert len(above) == len(below) == 3
-    for side in (above, below):
-        assert min(b - a for a, b in zip(side, side[1:], strict=False)) >= 1.0
+def test_timeline_gives_each_label_its_own_row_in_year_order_without_overlaps():
+    events = [Event(2014, f"two-line\nlabel {i}", "k") for i in range(4)] + [Event(1990, "a", "k")]
+    fig = timeline(events, "t")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts]
+    assert [t.get_text() for t in labels][0] == "1990  a"  # sorted, one line each
+    assert all("\n" not in t.get_text() for t in labels)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for upper, lower in zip(boxes, boxes[1:], strict=False):
+        assert upper.y0 >= lower.y1  # rows top to bottom, none overlapping
+    left_edge = min(box.x0 for box in boxes)
+    for line in ax.get_lines():  # leader lines stop before the labels' column
+        xs = ax.transData.transform(line.get_xydata())[:, 0]
+        assert xs.max() < left_edge
 
 
 def test_timeline_refuses_an_empty_list():
@@ -51,10 +60,12 @@ def test_attention_heatmaps_label_source_columns_and_output_rows_dropping_paddin
     fig = attention_heatmaps(weights, ["abcde", "xyz"], ["1-2⏎", "ab⏎"], "t")
     first, second = fig.axes[0], fig.axes[1]
     assert [t.get_text() for t in first.get_xticklabels()] == list("abcde")
-    assert [t.get_text() for t in first.get_yticklabels()] == list("1-2⏎")
+    assert [t.get_text() for t in first.get_yticklabels()] == ["1", "-", "2", "end"]
     assert first.images[0].get_array().shape == (4, 5)  # padding columns dropped
     assert second.images[0].get_array().shape == (3, 3)
     assert first.get_xlabel() == "source character" and first.get_ylabel() == "output character"
+    assert first.get_position().y0 > second.get_position().y0  # stacked, not side by side
+    assert first.get_position().width == pytest.approx(second.get_position().width)
 
 
 def test_attention_heatmaps_refuse_a_map_smaller_than_its_strings():
@@ -105,7 +116,7 @@ def test_coloured_text_returns_its_figure_with_one_cell_per_piece_coloured_by_va
     assert tuple(cells[1].get_facecolor()) == cmap(1.0)
     assert tuple(cells[2].get_facecolor()) == cmap(0.5)
     assert [t.get_text() for t in ax.texts] == ["a", "bc", "⏎"]  # newlines drawn as ⏎
-    assert ax.get_title() == "the title" and bar.get_ylabel() == "value"
+    assert ax.get_title(loc="left") == "the title" and bar.get_ylabel() == "value"
 
 
 def test_coloured_text_widens_pieces_by_gap_and_labels_rows():
@@ -125,6 +136,21 @@ def test_coloured_text_widens_pieces_by_gap_and_labels_rows():
     assert [c.get_width() for c in ax.patches] == [3, 2, 2]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["first", "second"]
     assert fig.axes[1].get_ylim() == (0.0, 1.0)  # the colour bar spans vmin..vmax
+
+
+def test_coloured_text_puts_the_neutral_colour_at_center_and_refuses_one_outside_the_range():
+    from matplotlib import colormaps
+
+    from rnnkit.plots import coloured_text
+
+    fig = coloured_text([["a", "b", "c"]], [[0.0, 3.0, 10.0]], "t", "v", center=3.0)
+    cells = fig.axes[0].patches
+    cmap = colormaps["RdBu_r"]
+    assert tuple(cells[0].get_facecolor()) == cmap(0.0)  # the lowest value: the blue end
+    assert tuple(cells[1].get_facecolor()) == cmap(0.5)  # center: white, not a pale red
+    assert tuple(cells[2].get_facecolor()) == cmap(1.0)
+    with pytest.raises(ValueError, match=r"center must lie inside \(vmin, vmax\) = \(0.0, 10.0\)"):
+        coloured_text([["a", "b"]], [[0.0, 10.0]], "t", "v", center=12.0)
 
 
 def test_coloured_text_refuses_values_that_do_not_match_the_pieces():
@@ -269,3 +295,100 @@ def test_convolution_kernels_refuses_labels_that_do_not_match_the_rows():
 
     with pytest.raises(ValueError, match=r"got shape \(2, 5\) and 1 label"):
         convolution_kernels(np.ones((2, 5)), ["a"], "title")
+
+
+# --------------------------------------------------------------------------- the book's style
+
+
+def every_figure():
+    """One call of each figure function, with small inputs."""
+    import numpy as np
+    import pandas as pd
+
+    from rnnkit import plots
+
+    rows = pd.DataFrame({"T": [64, 128], "a ms": [1.0, 2.0], "a MiB": [3.0, 6.0]})
+    long_title = "a title long enough to need two lines at the column width " * 2
+    return {
+        "timeline": lambda: timeline([Event(1990, "an event", "k", "era")], long_title),
+        "lstm_diagram": plots.lstm_diagram,
+        "gru_diagram": plots.gru_diagram,
+        "unrolled_rnn_diagram": plots.unrolled_rnn_diagram,
+        "seq2seq_attention_diagram": plots.seq2seq_attention_diagram,
+        "coloured_text": lambda: plots.coloured_text(
+            [list("x" * 64)] * 5, [np.linspace(-1, 1, 64)] * 5, long_title, "v"
+        ),
+        "attention_heatmaps": lambda: plots.attention_heatmaps(
+            [np.full((11, 30), 0.1)] * 3, ["s" * 30] * 3, ["o" * 11] * 3, long_title
+        ),
+        "costs_against_length": lambda: plots.costs_against_length(rows, ["a"], long_title),
+        "accuracy_against_length": lambda: plots.accuracy_against_length(
+            pd.DataFrame({"length": [20, 400], "a": [1.0, 0.5]}), ["a"], long_title, 0.5, 20
+        ),
+        "convolution_kernels": lambda: plots.convolution_kernels(
+            np.ones((2, 50)), ["a", "b"], long_title
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(every_figure()))
+def test_every_figure_is_drawn_at_the_column_width_with_text_of_at_least_10_px(name):
+    from rnnkit.plots import COLUMN_PX, MIN_TEXT_PX, rendered_size, smallest_text_px
+
+    fig = every_figure()[name]()
+    width, _ = rendered_size(fig)  # as the notebook's inline backend saves it
+    assert 0.9 * COLUMN_PX <= width <= 1.1 * COLUMN_PX, width
+    assert smallest_text_px(fig) >= MIN_TEXT_PX
+
+
+def test_the_style_draws_a_plain_figure_white_at_the_column_width():
+    from rnnkit.plots import COLUMN_PX, DPI, rendered_size, use_book_style
+
+    plt.rcdefaults()
+    use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    ax.set(xlabel="x (units)", ylabel="y (units)", title="a title")
+    assert fig.dpi == DPI and fig.get_facecolor() == (1.0, 1.0, 1.0, 1.0)
+    assert ax.get_facecolor() == (1.0, 1.0, 1.0, 1.0)
+    assert 0.9 * COLUMN_PX <= rendered_size(fig)[0] <= 1.1 * COLUMN_PX
+
+
+def test_smallest_text_px_counts_the_browser_shrinking_a_figure_wider_than_the_column():
+    from rnnkit.plots import COLUMN_PX, rendered_size, smallest_text_px
+
+    fig, ax = plt.subplots(figsize=(2 * COLUMN_PX / 100, 3), dpi=100)
+    ax.set_title("shown at half size", fontsize=10)
+    ax.set_xticks([]), ax.set_yticks([])
+    width, _ = rendered_size(fig)
+    assert smallest_text_px(fig) == pytest.approx(10 * 100 / 72 * COLUMN_PX / width)
+
+
+def test_smallest_text_px_and_png_size_refuse_what_they_cannot_measure():
+    from rnnkit.plots import png_size, smallest_text_px
+
+    fig, ax = plt.subplots()
+    ax.axis("off")
+    with pytest.raises(ValueError, match="draws no text"):
+        smallest_text_px(fig)
+    with pytest.raises(ValueError, match="expected the bytes of a PNG file"):
+        png_size(b"GIF89a" + bytes(30))
+
+
+def test_wrap_breaks_long_titles_and_keeps_their_own_line_breaks():
+    from rnnkit.plots import wrap
+
+    assert wrap("short\nlines") == "short\nlines"
+    lines = wrap("word " * 40).split("\n")
+    assert len(lines) > 1 and max(len(line) for line in lines) <= 80
+
+
+def test_coloured_text_shrinks_a_long_row_to_fit_its_cells_but_not_below_10_px():
+    from rnnkit.plots import DPI, MIN_TEXT_PX, coloured_text
+
+    short = coloured_text([list("x" * 20)], [[0.0] * 20], "t", "v")
+    long = coloured_text([list("x" * 90)], [[0.0] * 90], "t", "v")
+    longest = coloured_text([list("x" * 400)], [[0.0] * 400], "t", "v")
+    size = [fig.axes[0].texts[0].get_fontsize() for fig in (short, long, longest)]
+    assert size[0] == 9.0 and MIN_TEXT_PX * 72 / DPI < size[1] < 9.0
+    assert size[2] == pytest.approx(MIN_TEXT_PX * 72 / DPI)

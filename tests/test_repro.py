@@ -109,3 +109,17 @@ def test_setup_lets_pandas_print_a_sentence_of_a_hundred_characters_whole():
         assert "..." in pd.DataFrame({"sentence": [sentence]})._repr_html_()
         rnnkit.setup(0)
         assert sentence.strip() in pd.DataFrame({"sentence": [sentence]})._repr_html_()
+
+
+def test_setup_applies_the_books_figure_style_for_chapters_that_call_plt_directly():
+    import matplotlib as mpl
+
+    from rnnkit.plots import STYLE
+
+    with mpl.rc_context():
+        mpl.rcdefaults()  # as in a fresh kernel: matplotlib's figures, 6.4 in wide
+        assert mpl.rcParams["figure.figsize"] != list(STYLE["figure.figsize"])
+        rnnkit.setup(0)
+        assert mpl.rcParams["figure.figsize"] == list(STYLE["figure.figsize"])
+        assert mpl.rcParams["figure.dpi"] == STYLE["figure.dpi"]
+        assert mpl.rcParams["axes.facecolor"] == mpl.rcParams["savefig.facecolor"] == "white"
