@@ -53,9 +53,10 @@ def _validator_call(statement: ast.stmt) -> bool:
 
 
 def is_validation(statement: ast.stmt) -> bool:
-    """Whether ``statement`` only checks inputs: a validator call (see
-    :func:`_validator_call`), ``if check:``, or an ``if`` without ``else`` whose body
-    only raises or validates."""
+    """Whether ``statement`` only checks inputs: a call to a validator (a name such as
+    ``check_params``, ``_check_step`` or ``require_int``) alone or re-binding its own
+    arguments, ``if check:``, or an ``if`` without ``else`` whose body only raises or
+    validates."""
     if _validator_call(statement):
         return True
     if not isinstance(statement, ast.If) or statement.orelse:
