@@ -544,8 +544,9 @@ def _backward(kind: str, step_backward, d_outputs, cache, params, d_h_T, d_c_T=N
     T = len(cache.steps)
     params = check_params(params, kind, input_size=F, dtype=dtype, reset_after=cache.reset_after)
     d_outputs = _check_grad(d_outputs, "d_outputs", (B, T, H), dtype, optional=False)
-    dh_next = _check_grad(d_h_T, "d_h_T", (B, H), dtype, optional=True)
-    dc_next = _check_grad(d_c_T, "d_c_T", (B, H), dtype, optional=True)
+    d_h_T = _check_grad(d_h_T, "d_h_T", (B, H), dtype, optional=True)  # None -> zeros
+    d_c_T = _check_grad(d_c_T, "d_c_T", (B, H), dtype, optional=True)
+    dh_next, dc_next = d_h_T, d_c_T  # what reaches the last step from beyond it
     grads = {k: np.zeros_like(v) for k, v in params.items()}
     dx = np.empty((B, T, F), dtype=dtype)
     for t in reversed(range(T)):

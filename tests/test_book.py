@@ -171,3 +171,50 @@ def test_no_line_inside_a_formula_starts_a_list_item_quote_or_heading():
         if (lines := lines_that_break_a_formula(text))
     }
     assert broken == {}, "join these lines to the one before, or move the operator there"
+
+
+# --- the source articles: one short name each, defined in the introduction ---------------
+
+# Earlier names of the articles ("seed 002", "source article 000"): a number next to
+# rnnkit.setup(seed=2) reads as a random seed.
+OLD_ARTICLE_NAME = re.compile(r"\b(seeds? 00\d|articles? 00\d|source article 0|\(00\d\))", re.I)
+SHORT_NAME = re.compile(r"\b[Aa]rticles? ([A-E])\b")
+
+
+def all_cells_and_package_sources():
+    yield from markdown_sources()
+    for path in CHAPTERS:
+        yield path.name, "\n".join(code_cells(path))
+    for path in sorted((ROOT / "rnnkit").rglob("*.py")):
+        yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
+
+
+def test_no_page_cell_or_rnnkit_string_uses_the_old_article_numbers():
+    old = {
+        name: OLD_ARTICLE_NAME.findall(text)
+        for name, text in all_cells_and_package_sources()
+        if OLD_ARTICLE_NAME.search(text)
+    }
+    assert old == {}, "name the articles 'article A' to 'article E' (chapters/intro.md)"
+
+
+def test_the_introduction_defines_every_article_short_name_the_book_uses():
+    intro = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
+    assert "(source-articles)=" in intro
+    defined = set(re.findall(r"^\| article ([A-E]) \|", intro, re.M))
+    used = {
+        letter for _, text in all_cells_and_package_sources() for letter in SHORT_NAME.findall(text)
+    }
+    assert used and used <= defined == set("ABCDE")
+
+
+def test_every_common_mistake_box_carries_the_class_the_stylesheet_styles():
+    css = (ROOT / "_static" / "outputs.css").read_text(encoding="utf-8")
+    assert ".admonition.common-mistake" in css
+    boxes = 0
+    for name, text in markdown_sources():
+        for match in re.finditer(r"^:::\{admonition\} Common mistake.*\n(.*)", text, re.M):
+            boxes += 1
+            assert match.group(1) == ":class: common-mistake", name
+    assert boxes >= 10
+    assert "colon_fence" in CONFIG["parse"]["myst_enable_extensions"]

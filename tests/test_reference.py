@@ -304,7 +304,7 @@ def _without(params, key):
 
 _X, _P = _good()
 BAD_INPUTS = {
-    # The source article's mistake: (samples, features) fed to an LSTM.
+    # Article C's mistake (the course's source articles): (samples, features) fed to an LSTM.
     "2-D input": (lambda: _call_lstm(x=_X[:, 0]), ValueError, "3-D (batch, time, features)"),
     "feature size": (lambda: _call_lstm(x=_X[..., :2]), ValueError, "expects 3 features"),
     "h0 shape": (lambda: _call_lstm(h0=np.zeros((2, 5))), ValueError, "h0 must have shape (2, 4)"),

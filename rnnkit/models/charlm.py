@@ -116,10 +116,11 @@ class CharLM(nn.Module):
 
     def __init__(self, vocab: int, embed: int = 32, hidden: int = 128, cell: str = "lstm"):
         super().__init__()
-        self.vocab = require_int(vocab, "vocab", minimum=2)
-        self.cell = require_choice(cell, "cell", CELLS)
+        vocab = require_int(vocab, "vocab", minimum=2)
+        cell = require_choice(cell, "cell", CELLS)
         embed = require_int(embed, "embed", minimum=1)
-        self.hidden = require_int(hidden, "hidden", minimum=1)
+        hidden = require_int(hidden, "hidden", minimum=1)
+        self.vocab, self.cell, self.hidden = vocab, cell, hidden
         layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
         self.embed = nn.Embedding(vocab, embed)
         self.rnn = layer(embed, hidden, batch_first=True)

@@ -1,8 +1,9 @@
 """Stacked recurrent regressors for one-step forecasting (chapter 09), and recursive forecasts.
 
-The architecture is the one of the source article's Keras example: a first recurrent
-layer of 64 units that returns its whole output sequence, a second of 32 units that
-returns its last output, and a linear layer to one value,
+The architecture is the one of article E's Keras example (the course's introduction
+lists its source articles): a first recurrent layer of 64 units that returns its whole
+output sequence, a second of 32 units that returns its last output, and a linear layer
+to one value,
 
     x (B, window, 1) -> RNN_64 -> (B, window, 64) -> RNN_32 -> (B, 32) -> Dense -> (B, 1),
 
