@@ -16,7 +16,9 @@ from rnnkit import reference as R
 
 torch = pytest.importorskip("torch")
 
+from rnnkit import ssm  # noqa: E402
 from rnnkit.models import charlm, classifier, minrnn, seq2seq  # noqa: E402
+from rnnkit.models import ssm as models_ssm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every object a chapter shows with show_code (test_chapters_show_code_through_listing
@@ -34,6 +36,9 @@ SHOWN = [
     seq2seq.Seq2Seq.attend,
     minrnn.log_scan,
     minrnn.MinGRU._sequential,
+    ssm.lti_kernel,
+    ssm.associative_scan,
+    models_ssm.DiagonalLTI._chunked,
 ]
 IDS = [obj.__qualname__ for obj in SHOWN]
 
