@@ -562,7 +562,8 @@ def bpc_against_training_size(rows, models: Sequence[str], title: str):
     ax.set_facecolor("white")
     for model, marker in zip(models, "osD^v", strict=False):
         ax.semilogx(rows["train chars"], rows[model], marker=marker, label=model)
-    ax.set_xticks(list(rows["train chars"]), [f"{n / 1000:g}k" for n in rows["train chars"]])
+    ticks = [f"{round(n / 1000):,}k" for n in rows["train chars"]]  # 418 543 -> "419k"
+    ax.set_xticks(list(rows["train chars"]), ticks)
     ax.xaxis.set_minor_locator(NullLocator())  # labelled at each measured size
     ax.set_xlabel("training text (characters, log scale)", fontsize=10)
     ax.set_ylabel("test bits per character", fontsize=10)

@@ -229,7 +229,7 @@ def test_bpc_against_training_size_draws_one_line_per_model_on_a_log_x_axis():
 
     from rnnkit.plots import bpc_against_training_size
 
-    rows = pd.DataFrame({"train chars": [25_000, 50_000], "n-gram": [3.0, 2.8],
+    rows = pd.DataFrame({"train chars": [25_000, 418_543], "n-gram": [3.0, 2.8],
                          "LSTM": [3.2, 2.7]})  # fmt: skip
     fig = bpc_against_training_size(rows, ["n-gram", "LSTM"], "the title")
     assert isinstance(fig, Figure)
@@ -237,7 +237,7 @@ def test_bpc_against_training_size_draws_one_line_per_model_on_a_log_x_axis():
     assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
     assert [list(line.get_ydata()) for line in ax.get_lines()] == [[3.0, 2.8], [3.2, 2.7]]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["n-gram", "LSTM"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["25k", "50k"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["25k", "419k"]
     assert "characters" in ax.get_xlabel() and "bits per character" in ax.get_ylabel()
     assert ax.get_title(loc="left") == "the title"
 
