@@ -700,3 +700,29 @@ def convolution_kernels(
     ax.legend(fontsize=9)
     ax.set_title(wrap(title), loc="left")
     return fig
+
+
+def bpc_against_training_size(rows, models: Sequence[str], title: str):
+    """Test bits per character against the number of training characters, log x axis.
+
+    ``rows`` is a DataFrame with a column ``"train chars"`` and one column of test bpc
+    per name in ``models`` (chapter 07 draws the n-gram and the LSTM). One line with
+    markers per model; the x axis is logarithmic, so each doubling of the text is the
+    same step. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    """
+    needed = ["train chars", *models]
+    missing = [column for column in needed if column not in rows.columns]
+    if missing or not models:
+        raise ValueError(f"rows must have the columns {needed}, missing {missing or 'the models'}")
+    fig, ax = plt.subplots()  # the book style: the column's width
+    for model, marker in zip(models, "osD^v", strict=False):
+        ax.semilogx(rows["train chars"], rows[model], marker=marker, label=model)
+    ticks = [f"{round(n / 1000):,}k" for n in rows["train chars"]]  # 418 543 -> "419k"
+    ax.set_xticks(list(rows["train chars"]), ticks)
+    ax.xaxis.set_minor_locator(NullLocator())  # labelled at each measured size
+    ax.set_xlabel("training text (characters, log scale)", fontsize=10)
+    ax.set_ylabel("test bits per character", fontsize=10)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.legend(fontsize=10, frameon=False)
+    ax.set_title(wrap(title), loc="left")
+    return fig

@@ -121,3 +121,36 @@ def test_ngram_refuses_ids_outside_vocabulary():
 def test_ngram_refuses_order_whose_codes_overflow():
     with pytest.raises(ValueError, match="order must be <= "):
         NGramLM(np.arange(200) % 150, vocab_size=150, order=12)
+
+
+def test_ngram_char_probs_are_the_distribution_after_each_history_and_give_its_bpc(small):
+    lm = NGramLM(small.train, len(small.vocab), 3)
+    context, text = small.val[-10:], small.test[:40]
+    p = lm.char_probs(text, context=context)
+    stream = np.concatenate([context, text])
+    expected = [lm.distribution(stream[8 + t : 10 + t])[text[t]] for t in range(text.size)]
+    np.testing.assert_allclose(p, expected, rtol=1e-12)
+    assert lm.bits_per_char(text, context) == pytest.approx(-np.mean(np.log2(p)), abs=1e-12)
+
+
+def test_ngram_char_probs_pad_a_missing_history_with_unk():
+    lm = NGramLM(np.array([1, 2, 1, 2, 1]), vocab_size=3, order=3)
+    p = lm.char_probs(np.array([1, 2]))
+    assert p[0] == pytest.approx(lm.distribution([0, 0])[1])
+    assert p[1] == pytest.approx(lm.distribution([0, 1])[2])
+
+
+@pytest.mark.parametrize(
+    ("ids", "context", "message"),
+    [
+        (np.array([], np.int64), None, r"ids must be a non-empty array shaped \(time,\)"),
+        (np.array([0, 3]), None, r"ids must be .* ids in \[0, 2\], got .* from 0 to 3"),
+        (np.array([0.0, 1.0]), None, r"ids must be .* got shape \(2,\) and dtype float64"),
+        (np.array([1]), np.array([[1]]), r"context must be an array shaped \(time,\)"),
+    ],
+    ids=["empty", "out-of-range", "float", "2-D context"],
+)
+def test_ngram_char_probs_refuse_bad_ids_in_one_line(ids, context, message):
+    lm = NGramLM(np.array([1, 2, 1, 2]), vocab_size=3, order=2)
+    with pytest.raises(ValueError, match=message):
+        lm.char_probs(ids, context)

@@ -15,8 +15,12 @@ from rnnkit.data.chars import RESERVED, bptt_windows
 from rnnkit.data.vocab import Vocab
 from rnnkit.models.charlm import (
     apply_temperature,
+    best_lambda,
     bits_per_char_keras,
     bits_per_char_torch,
+    char_probs_keras,
+    char_probs_torch,
+    interpolate_bpc,
     keras_char_lm,
     keras_char_lm_like,
     sample_keras,
@@ -177,6 +181,121 @@ def test_sample_refuses_an_empty_prime():
         sample_torch(torch_char_lm(V, E, H), VOCAB, "", 5)
 
 
+def test_char_probs_torch_are_the_softmax_of_each_target_and_give_the_bpc():
+    torch.manual_seed(4)
+    model = torch_char_lm(V, E, H).double()
+    context, text = ids(6, 6), ids(25, 7)
+    p = char_probs_torch(model, text, context, chunk=4)
+    stream = torch.as_tensor(np.concatenate([context, text]))
+    with torch.no_grad():
+        probs = torch.softmax(model(stream[None, :-1])[0][0], dim=-1)[-25:]  # (25, V)
+    assert p.shape == (25,) and p.dtype == np.float64
+    np.testing.assert_allclose(p, probs[torch.arange(25), torch.as_tensor(text)], rtol=1e-12)
+    assert bits_per_char_torch(model, text, context) == pytest.approx(-np.log2(p).mean())
+
+
+def test_dropout_is_active_in_training_only_and_zero_dropout_changes_nothing():
+    torch.manual_seed(5)
+    plain = torch_char_lm(V, E, H)
+    torch.manual_seed(5)
+    dropped = torch_char_lm(V, E, H, dropout=0.5)
+    x = torch.as_tensor(ids(16, 8).reshape(2, 8))
+    assert isinstance(plain.drop, torch.nn.Identity) and plain.dropout == 0.0
+    with torch.no_grad():
+        torch.testing.assert_close(dropped.eval()(x)[0], plain.eval()(x)[0], atol=0, rtol=0)
+        dropped.train()
+        assert not torch.equal(dropped(x)[0], dropped(x)[0])  # a new mask per call
+
+
+def test_tied_read_out_shares_the_embedding_table():
+    model = torch_char_lm(V, H, H, tie=True)
+    assert model.head.weight is model.embed.weight and model.tie
+    untied = torch_char_lm(V, H, H)
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(untied) - count(model) == V * H
+    with torch.no_grad():
+        model.embed.weight[3].fill_(0.25)
+    assert torch.equal(model.head.weight[3], torch.full((H,), 0.25))
+
+
+@pytest.mark.parametrize("factory", ["torch", "keras"])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"dropout": 1.0}, ValueError, r"dropout must be in \[0, 1\), got 1.0"),
+        ({"dropout": -0.1}, ValueError, r"dropout must be in \[0, 1\), got -0.1"),
+        ({"dropout": "0.2"}, TypeError, "dropout must be a number in"),
+        ({"tie": 1}, TypeError, "tie must be True or False, got 1"),
+        ({"tie": True}, ValueError, f"embed must equal hidden, got embed={E}, hidden={H}"),
+    ],
+)
+def test_char_lm_factories_refuse_bad_regularisers_alike(factory, kwargs, error, message):
+    build = torch_char_lm if factory == "torch" else keras_char_lm
+    with pytest.raises(error, match=message):
+        build(V, E, H, **kwargs)
+
+
+# --------------------------------------------------------------------------- mixing two models
+
+
+def test_mixture_at_lambda_one_and_zero_is_each_model():
+    p_a, p_b = np.array([0.5, 0.25, 0.125]), np.array([0.25, 0.5, 1.0])
+    assert interpolate_bpc(p_a, p_b, 1) == pytest.approx(2.0)  # mean of 1, 2, 3 bits
+    assert interpolate_bpc(p_a, p_b, 0) == pytest.approx(1.0)  # mean of 2, 1, 0 bits
+
+
+def test_mixture_bpc_is_convex_in_lambda_and_never_above_the_worse_model():
+    rng = np.random.default_rng(0)
+    p_a, p_b = rng.uniform(0.01, 1, 200), rng.uniform(0.01, 1, 200)
+    lams = np.linspace(0, 1, 11)
+    bpc = np.array([interpolate_bpc(p_a, p_b, lam) for lam in lams])
+    assert np.all(bpc[:-2] - 2 * bpc[1:-1] + bpc[2:] >= -1e-12)  # second differences
+    assert np.all(bpc <= max(bpc[0], bpc[-1]) + 1e-12)
+
+
+def test_best_lambda_finds_the_known_optimum():
+    # half the characters: a gives 0.8, b 0.2; the other half: a 0.2, b 0.6. The mean
+    # log-probability log(0.2 + 0.6 lam) + log(0.6 - 0.4 lam) has zero derivative where
+    # 0.6 (0.6 - 0.4 lam) = 0.4 (0.2 + 0.6 lam), at lam = 0.28 / 0.48 = 7 / 12
+    p_a, p_b = np.array([0.8, 0.2] * 50), np.array([0.2, 0.6] * 50)
+    lam, bpc = best_lambda(p_a, p_b, grid=np.linspace(0, 1, 121))  # holds 70 / 120
+    assert lam == pytest.approx(7 / 12)
+    expected = -(np.log2(0.2 + 0.6 * 7 / 12) + np.log2(0.6 - 0.4 * 7 / 12)) / 2
+    assert bpc == pytest.approx(expected, abs=1e-12)
+    assert bpc < min(interpolate_bpc(p_a, p_b, 0), interpolate_bpc(p_a, p_b, 1))
+
+
+def test_best_lambda_adds_the_endpoints_so_the_mixture_never_loses_to_either_model():
+    p_a, p_b = np.full(10, 0.9), np.full(10, 0.3)  # a is better everywhere: lam = 1
+    lam, bpc = best_lambda(p_a, p_b, grid=[0.5])
+    assert lam == 1.0 and bpc == pytest.approx(-np.log2(0.9))
+
+
+@pytest.mark.parametrize(
+    ("p_a", "p_b", "lam", "message"),
+    [
+        (np.ones(3), np.ones(4), 0.5, r"p_a and p_b must score the same characters, got shapes \(3,\) and \(4,\)"),
+        (np.array([0.5, 0.0]), np.ones(2), 0.5, r"p_a must hold probabilities in \(0, 1\], got values from 0.0 to 0.5"),
+        (np.ones(2), np.array([0.5, np.nan]), 0.5, r"p_b must hold probabilities .* and NaN"),
+        (np.ones(2), np.array([1.5, 1.0]), 0.5, r"p_b must hold probabilities in \(0, 1\], got values from 1.0 to 1.5"),
+        (np.array([1, 1]), np.ones(2), 0.5, r"p_a must be a non-empty 1-D float array .* dtype int64"),
+        (np.ones((2, 2)), np.ones((2, 2)), 0.5, r"p_a must be a non-empty 1-D float array .* shape \(2, 2\)"),
+        (np.ones(2), np.ones(2), 1.5, r"lam must be in \[0, 1\], got 1.5"),
+    ],
+    ids=["shapes", "zero", "nan", "above-one", "int", "2-D", "lam"],
+)  # fmt: skip
+def test_interpolate_bpc_refuses_bad_input_in_one_line(p_a, p_b, lam, message):
+    with pytest.raises(ValueError, match=message):
+        interpolate_bpc(p_a, p_b, lam)
+
+
+def test_best_lambda_refuses_a_grid_outside_zero_one_or_empty():
+    with pytest.raises(ValueError, match=r"lam must be in \[0, 1\], got -0.5"):
+        best_lambda(np.ones(2), np.ones(2), grid=[-0.5, 0.5])
+    with pytest.raises(ValueError, match=r"grid must be a non-empty 1-D list"):
+        best_lambda(np.ones(2), np.ones(2), grid=[])
+
+
 # --------------------------------------------------------------------------- Keras twin
 
 
@@ -213,6 +332,21 @@ def test_keras_bits_per_char_and_sampling_match_torch_on_the_same_weights():
     )
     assert sample_keras(k, VOCAB, "abc", 12, 0.7, seed=1) == sample_torch(
         model, VOCAB, "abc", 12, 0.7, seed=1
+    )
+
+
+def test_keras_char_probs_match_torch_with_dropout_and_tied_weights():
+    torch.manual_seed(6)
+    model = torch_char_lm(V, H, H, dropout=0.3, tie=True)
+    k = keras_char_lm(V, H, H, dropout=0.3, tie=True, batch_size=2, stateful=True)
+    assert [layer.name for layer in k.layers][1:] == ["embed", "drop", "rnn", "head"]
+    convert.params_to_keras(convert.params_from_torch(model.rnn), k.get_layer("rnn"))
+    k.get_layer("embed").set_weights([model.embed.weight.detach().numpy()])
+    k.get_layer("head").set_weights([model.head.bias.detach().numpy()])
+    assert k.count_params() == V * H + 4 * (H * H + H * H + H) + V
+    context, text = ids(5, 9), ids(30, 10)
+    np.testing.assert_allclose(
+        char_probs_keras(k, text, context), char_probs_torch(model, text, context), rtol=1e-4
     )
 
 

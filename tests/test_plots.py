@@ -328,6 +328,9 @@ def every_figure():
         "convolution_kernels": lambda: plots.convolution_kernels(
             np.ones((2, 50)), ["a", "b"], long_title
         ),
+        "bpc_against_training_size": lambda: plots.bpc_against_training_size(
+            pd.DataFrame({"train chars": [25_000, 400_000], "a": [3.0, 2.0]}), ["a"], long_title
+        ),
     }
 
 
@@ -392,3 +395,33 @@ def test_coloured_text_shrinks_a_long_row_to_fit_its_cells_but_not_below_10_px()
     size = [fig.axes[0].texts[0].get_fontsize() for fig in (short, long, longest)]
     assert size[0] == 9.0 and MIN_TEXT_PX * 72 / DPI < size[1] < 9.0
     assert size[2] == pytest.approx(MIN_TEXT_PX * 72 / DPI)
+
+
+def test_bpc_against_training_size_draws_one_line_per_model_on_a_log_x_axis():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from rnnkit.plots import bpc_against_training_size
+
+    rows = pd.DataFrame({"train chars": [25_000, 418_543], "n-gram": [3.0, 2.8],
+                         "LSTM": [3.2, 2.7]})  # fmt: skip
+    fig = bpc_against_training_size(rows, ["n-gram", "LSTM"], "the title")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[3.0, 2.8], [3.2, 2.7]]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["n-gram", "LSTM"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["25k", "419k"]
+    assert "characters" in ax.get_xlabel() and "bits per character" in ax.get_ylabel()
+    assert ax.get_title(loc="left") == "the title"
+
+
+def test_bpc_against_training_size_names_the_missing_columns():
+    import pandas as pd
+
+    from rnnkit.plots import bpc_against_training_size
+
+    with pytest.raises(ValueError, match=r"missing \['LSTM'\]"):
+        bpc_against_training_size(
+            pd.DataFrame({"train chars": [1], "n": [1.0]}), ["n", "LSTM"], "t"
+        )

@@ -232,23 +232,32 @@ class NGramLM:
         rows = np.repeat(history, self.vocab_size, axis=0)  # (V, order - 1)
         return self.prob(rows, np.arange(self.vocab_size))
 
-    def bits_per_char(self, ids: np.ndarray, context: np.ndarray | None = None) -> float:
-        """Mean ``-log2 P`` of every id in ``ids``; each history may reach into ``context``.
+    def char_probs(self, ids: np.ndarray, context: np.ndarray | None = None) -> np.ndarray:
+        """``P(ids[t] | the order - 1 ids before it)`` for every ``t``: ``(len(ids),)`` float64.
 
         ``context`` is the text just before ``ids`` (the previous split of the same
         stream): its last ``order - 1`` ids serve as the history of the first targets,
-        so every order scores exactly the same characters.
+        so every order scores exactly the same characters; without it (or where it is
+        too short) the missing history is ``<unk>`` (id 0). Raises ``ValueError`` for
+        ids of the wrong rank, dtype or range, as the constructor does.
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        pre = np.zeros(0, np.int64) if context is None else np.asarray(context, np.int64)
-        pre = pre[max(pre.size - (self.order - 1), 0) :]
+        ids = np.asarray(ids)
+        require_ids(ids, "ids", ("time",), self.vocab_size, nonempty=True)
+        ids = ids.astype(np.int64)
+        pre = np.zeros(0, np.int64) if context is None else np.asarray(context)
+        require_ids(pre, "context", ("time",), self.vocab_size)
+        pre = pre[max(pre.size - (self.order - 1), 0) :].astype(np.int64)
         pad = np.zeros(self.order - 1 - pre.size, dtype=np.int64)  # <unk> when no context
         stream = np.concatenate([pad, pre, ids])
         n = ids.size
         history = np.zeros((n, self.order - 1), dtype=np.int64)  # (n, order - 1)
         for j in range(self.order - 1):
             history[:, j] = stream[j : j + n]
-        return float(-np.mean(np.log2(self.prob(history, ids))))
+        return self.prob(history, ids)
+
+    def bits_per_char(self, ids: np.ndarray, context: np.ndarray | None = None) -> float:
+        """Mean ``-log2 P`` of every id in ``ids``, the probabilities of :meth:`char_probs`."""
+        return float(-np.mean(np.log2(self.char_probs(ids, context))))
 
 
 @dataclass(frozen=True)

@@ -112,30 +112,73 @@ class CharLM(nn.Module):
     for an LSTM, ``h`` otherwise, each ``(1, B, hidden)``), so the model fits
     :func:`rnnkit.train.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
     line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
+
+    Two regularisers, both off by default: ``dropout`` zeroes each embedding output
+    and each read-out input with that probability while training (not the recurrent
+    connections: Zaremba et al. 2014), and ``tie=True`` makes the read-out reuse the
+    embedding table, ``logits = h E^T + b`` (Press & Wolf 2017), which needs
+    ``embed == hidden``.
     """
 
-    def __init__(self, vocab: int, embed: int = 32, hidden: int = 128, cell: str = "lstm"):
+    def __init__(
+        self,
+        vocab: int,
+        embed: int = 32,
+        hidden: int = 128,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        tie: bool = False,
+    ):
         super().__init__()
         vocab = require_int(vocab, "vocab", minimum=2)
         cell = require_choice(cell, "cell", CELLS)
         embed = require_int(embed, "embed", minimum=1)
         hidden = require_int(hidden, "hidden", minimum=1)
+        dropout, tie = _require_regularisers(dropout, tie, embed, hidden)
         self.vocab, self.cell, self.hidden = vocab, cell, hidden
+        self.dropout, self.tie = dropout, tie
         layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
         self.embed = nn.Embedding(vocab, embed)
+        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.rnn = layer(embed, hidden, batch_first=True)
         self.head = nn.Linear(hidden, vocab)
+        if tie:
+            self.head.weight = self.embed.weight  # one (vocab, hidden) table, read both ways
 
     def forward(self, x: torch.Tensor, state=None):
         require_ids(x, "x", ("batch", "time"), self.vocab, tensor=True)
-        e = self.embed(x)  # (B, T, E)
+        e = self.drop(self.embed(x))  # (B, T, E)
         out, state = self.rnn(e, state)  # (B, T, H)
-        return self.head(out), state  # (B, T, V)
+        return self.head(self.drop(out)), state  # (B, T, V)
 
 
-def torch_char_lm(vocab: int, embed: int = 32, hidden: int = 128, cell: str = "lstm") -> CharLM:
+def _require_regularisers(dropout, tie, embed: int, hidden: int) -> tuple[float, bool]:
+    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed == hidden`` if tied."""
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)):
+        raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if not isinstance(tie, (bool, np.bool_)):
+        raise TypeError(f"tie must be True or False, got {tie!r}")
+    if tie and embed != hidden:
+        raise ValueError(
+            f"tie=True shares the (vocab, embed) table with the read-out, so embed must equal "
+            f"hidden, got embed={embed}, hidden={hidden}"
+        )
+    return float(dropout), bool(tie)
+
+
+def torch_char_lm(
+    vocab: int,
+    embed: int = 32,
+    hidden: int = 128,
+    cell: str = "lstm",
+    *,
+    dropout: float = 0.0,
+    tie: bool = False,
+) -> CharLM:
     """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`."""
-    return CharLM(vocab, embed, hidden, cell)
+    return CharLM(vocab, embed, hidden, cell, dropout, tie)
 
 
 def _ids_stream(ids, context) -> tuple[np.ndarray, int]:
@@ -147,35 +190,46 @@ def _ids_stream(ids, context) -> tuple[np.ndarray, int]:
     return np.concatenate([pre.astype(np.int64), ids.astype(np.int64)]), ids.size
 
 
-def bits_per_char_torch(
+def char_probs_torch(
     model, ids, context=None, *, device: str | None = None, chunk: int = 4096
-) -> float:
-    """Mean ``-log2 P(ids[t] | everything before it)`` under a :class:`CharLM`.
+) -> np.ndarray:
+    """``P(ids[t] | everything before it)`` under a :class:`CharLM`, one per character.
 
     The model first reads ``context`` (the text just before ``ids``, e.g. the
     validation split before the test split; ``None`` means one ``<unk>`` id), then
     every character of ``ids`` is predicted from all characters before it, the state
-    carried through ``chunk``-long pieces. Same contract as
-    :meth:`rnnkit.data.chars.NGramLM.bits_per_char`, so the numbers compare.
+    carried through ``chunk``-long pieces. Returns ``(len(ids),)`` float64 (computed
+    from a float64 log-softmax), in the order of ``ids``: the same characters, with
+    the same context, as :meth:`rnnkit.data.chars.NGramLM.char_probs`.
     """
     stream, n = _ids_stream(ids, context)
     chunk = require_int(chunk, "chunk", minimum=1)
     device = device or next(model.parameters()).device
     x = torch.as_tensor(stream[:-1], device=device)[None]  # (1, N - 1)
     y = torch.as_tensor(stream[1:], device=device)[None]  # (1, N - 1)
-    first = x.shape[1] - n  # targets before this index belong to the context
     was_training = model.training
     model.eval()
-    nll, state = torch.zeros((), dtype=torch.float64, device=device), None
+    pieces, state = [], None
     with torch.no_grad():
         for s in range(0, x.shape[1], chunk):
             logits, state = model(x[:, s : s + chunk], state)  # (1, t, V)
             logp = torch.log_softmax(logits.double(), dim=-1)
-            picked = logp.gather(-1, y[:, s : s + chunk, None])[0, :, 0]  # (t,)
-            lo = max(first - s, 0)
-            nll -= picked[lo:].sum()
+            pieces.append(logp.gather(-1, y[:, s : s + chunk, None])[0, :, 0])  # (t,)
     model.train(was_training)
-    return float(nll) / n / np.log(2)
+    logp = torch.cat(pieces)[-n:]  # (n,): targets before these belong to the context
+    return np.exp(logp.cpu().numpy())
+
+
+def bits_per_char_torch(
+    model, ids, context=None, *, device: str | None = None, chunk: int = 4096
+) -> float:
+    """Mean ``-log2 P(ids[t] | everything before it)`` under a :class:`CharLM`.
+
+    The probabilities are those of :func:`char_probs_torch` (same arguments), so the
+    number compares with :meth:`rnnkit.data.chars.NGramLM.bits_per_char`.
+    """
+    p = char_probs_torch(model, ids, context, device=device, chunk=chunk)
+    return float(-np.mean(np.log2(p)))
 
 
 def sample_torch(
@@ -221,6 +275,8 @@ def keras_char_lm(
     hidden: int = 128,
     cell: str = "lstm",
     *,
+    dropout: float = 0.0,
+    tie: bool = False,
     batch_size: int | None = None,
     stateful: bool = False,
 ):
@@ -229,8 +285,11 @@ def keras_char_lm(
     Input ``(B, T)`` int ids, output ``(B, T, vocab)`` logits. ``stateful=True``
     (which needs a fixed ``batch_size``) keeps the layer's state between calls, which
     is how :func:`rnnkit.train.fit_keras` carries it across batches with ``tbptt=True``.
-    Layers are named ``"embed"``, ``"rnn"`` and ``"head"``, as the PyTorch twin's modules.
-    ``batch_size`` and ``stateful`` exist in Keras only: PyTorch passes the state explicitly.
+    Layers are named ``"embed"``, ``"drop"`` (only when ``dropout > 0``), ``"rnn"`` and
+    ``"head"``, as the PyTorch twin's modules; ``dropout`` and ``tie`` mean what they
+    mean there (with ``tie=True`` the head holds only its bias and multiplies by the
+    embedding table). ``batch_size`` and ``stateful`` exist in Keras only: PyTorch
+    passes the state explicitly.
     """
     import keras
 
@@ -238,6 +297,7 @@ def keras_char_lm(
     embed = require_int(embed, "embed", minimum=1)
     hidden = require_int(hidden, "hidden", minimum=1)
     require_choice(cell, "cell", CELLS)
+    dropout, tie = _require_regularisers(dropout, tie, embed, hidden)
     if batch_size is not None:
         batch_size = require_int(batch_size, "batch_size", minimum=1)
     if stateful and batch_size is None:
@@ -245,48 +305,83 @@ def keras_char_lm(
     layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}[
         cell
     ]
+    drop = keras.layers.Dropout(dropout, name="drop") if dropout > 0 else (lambda t: t)
     ids = keras.Input(batch_shape=(batch_size, None), dtype="int32")
-    e = keras.layers.Embedding(vocab, embed, name="embed")(ids)  # (B, T, E)
+    table = keras.layers.Embedding(vocab, embed, name="embed")
+    e = drop(table(ids))  # (B, T, E)
     h = layer(hidden, return_sequences=True, stateful=stateful, name="rnn")(e)  # (B, T, H)
-    logits = keras.layers.Dense(vocab, name="head")(h)  # (B, T, V)
+    head = _tied_head(table, vocab) if tie else keras.layers.Dense(vocab, name="head")
+    logits = head(drop(h))  # (B, T, V)
     return keras.Model(ids, logits, name=f"charlm_{cell}")
+
+
+def _tied_head(table, vocab: int):
+    """A Keras layer ``"head"``: ``logits = h E^T + b`` with ``E`` the embedding ``table``'s weights."""
+    import keras
+
+    class TiedHead(keras.layers.Layer):
+        def build(self, input_shape):
+            self.bias = self.add_weight(shape=(vocab,), initializer="zeros", name="bias")
+
+        def call(self, h):
+            return keras.ops.matmul(h, keras.ops.transpose(table.embeddings)) + self.bias
+
+    return TiedHead(name="head")
 
 
 def keras_char_lm_like(model, *, batch_size: int | None = None, stateful: bool = False):
     """A copy of a :func:`keras_char_lm` model with another batch size / statefulness.
 
     Training uses a stateful model with a fixed batch; evaluation and sampling need
-    batch 1 or any batch. The weights are copied, the sizes read from the layers.
+    batch 1 or any batch. The weights are copied, the sizes (dropout and tying
+    included) read from the layers.
     """
     try:
-        emb, rnn = model.get_layer("embed"), model.get_layer("rnn")
+        emb, rnn, head = (model.get_layer(name) for name in ("embed", "rnn", "head"))
     except ValueError:
         raise ValueError(
             "model must come from keras_char_lm (layers 'embed', 'rnn', 'head'), "
             f"got layers {[layer.name for layer in model.layers]}"
         ) from None
     cell = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}[type(rnn).__name__]
+    names = [layer.name for layer in model.layers]
+    dropout = model.get_layer("drop").rate if "drop" in names else 0.0
+    tie = type(head).__name__ == "TiedHead"
     copy = keras_char_lm(
-        emb.input_dim, emb.output_dim, rnn.units, cell, batch_size=batch_size, stateful=stateful
+        emb.input_dim,
+        emb.output_dim,
+        rnn.units,
+        cell,
+        dropout=dropout,
+        tie=tie,
+        batch_size=batch_size,
+        stateful=stateful,
     )
     copy.set_weights(model.get_weights())
     return copy
 
 
-def bits_per_char_keras(model, ids, context=None) -> float:
-    """As :func:`bits_per_char_torch`, for a :func:`keras_char_lm` model (any batch size).
+def char_probs_keras(model, ids, context=None) -> np.ndarray:
+    """As :func:`char_probs_torch`, for a :func:`keras_char_lm` model (any batch size).
 
-    The whole stream (context then ``ids``) goes through a batch-1 copy in one call.
+    The whole stream (context then ``ids``) goes through a batch-1 copy in one
+    ``predict`` call: compiled once, it runs the time loop as a graph, where a plain
+    eager call steps the LSTM from Python, tens of times slower on long texts.
     """
     import keras
 
     stream, n = _ids_stream(ids, context)
     evaluator = keras_char_lm_like(model)
-    logits = evaluator(stream[None, :-1].astype(np.int32), training=False)  # (1, N - 1, V)
+    x = stream[None, :-1].astype(np.int32)  # (1, N - 1)
+    logits = evaluator.predict(x, batch_size=1, verbose=0)  # (1, N - 1, V)
     logp = np.asarray(keras.ops.log_softmax(keras.ops.cast(logits, "float64"), axis=-1))[0]
     y = stream[1:]
-    picked = logp[np.arange(y.size), y][-n:]  # (n,)
-    return float(-picked.mean() / np.log(2))
+    return np.exp(logp[np.arange(y.size), y][-n:])  # (n,)
+
+
+def bits_per_char_keras(model, ids, context=None) -> float:
+    """As :func:`bits_per_char_torch`, for a :func:`keras_char_lm` model (any batch size)."""
+    return float(-np.mean(np.log2(char_probs_keras(model, ids, context))))
 
 
 def sample_keras(
@@ -312,3 +407,78 @@ def sample_keras(
         out.append(nxt)
         logits = stepper(np.array([[nxt]], dtype=np.int32), training=False)  # (1, 1, V)
     return vocab.decode(np.array(out, dtype=np.int64))
+
+
+# --------------------------------------------------------------------------- mixing two models
+
+
+def _require_char_probs(p_a, p_b) -> tuple[np.ndarray, np.ndarray]:
+    """Both per-character probability vectors as float64, checked to match and lie in (0, 1]."""
+    out = []
+    for name, p in (("p_a", p_a), ("p_b", p_b)):
+        p = np.asarray(p)
+        if p.dtype.kind != "f" or p.ndim != 1 or p.size == 0:
+            raise ValueError(
+                f"{name} must be a non-empty 1-D float array (one probability per character), "
+                f"got shape {p.shape} and dtype {p.dtype}"
+            )
+        if not np.all((p > 0) & (p <= 1)):  # NaN fails this too
+            raise ValueError(
+                f"{name} must hold probabilities in (0, 1], got values from {np.nanmin(p)} "
+                f"to {np.nanmax(p)}{' and NaN' if np.isnan(p).any() else ''}"
+            )
+        out.append(p.astype(np.float64))
+    if out[0].shape != out[1].shape:
+        raise ValueError(
+            f"p_a and p_b must score the same characters, got shapes {out[0].shape} and "
+            f"{out[1].shape}"
+        )
+    return out[0], out[1]
+
+
+def _require_lambda(lam) -> float:
+    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.floating, np.integer)):
+        raise TypeError(f"lam must be a number in [0, 1], got {lam!r}")
+    if not 0 <= lam <= 1:  # NaN fails this too
+        raise ValueError(f"lam must be in [0, 1], got {lam}")
+    return float(lam)
+
+
+def interpolate_bpc(p_a, p_b, lam: float) -> float:
+    """Bits per character of the linear mixture of two models' per-character probabilities.
+
+    .. math::
+        \\text{bpc}(\\lambda) = -\\frac{1}{n} \\sum_t \\log_2
+            \\big(\\lambda\\, p_a(t) + (1 - \\lambda)\\, p_b(t)\\big)
+
+    ``p_a`` and ``p_b`` are ``(n,)`` floats in ``(0, 1]``, the probability each model
+    gave to the same ``n`` characters (:func:`char_probs_torch`,
+    :meth:`rnnkit.data.chars.NGramLM.char_probs`); ``lam`` in ``[0, 1]``. At ``lam=1``
+    the result is model a's bpc, at ``lam=0`` model b's; ``bpc(lam)`` is convex in
+    ``lam`` (``-log`` of a function linear in ``lam``). Raises ``ValueError`` for
+    mismatched shapes, values outside ``(0, 1]`` or NaN, ``lam`` outside ``[0, 1]``.
+    """
+    p_a, p_b = _require_char_probs(p_a, p_b)
+    lam = _require_lambda(lam)
+    return float(-np.mean(np.log2(lam * p_a + (1.0 - lam) * p_b)))
+
+
+def best_lambda(p_a, p_b, grid=None) -> tuple[float, float]:
+    """The weight ``lam`` of the grid that minimises :func:`interpolate_bpc`, and that bpc.
+
+    ``grid`` defaults to ``0, 0.01, ..., 1``; it must hold values in ``[0, 1]`` and
+    always gets 0 and 1 added, so the chosen mixture is never worse, on the characters
+    it was chosen on, than either model alone. Choose ``lam`` on validation
+    characters and report the mixture's bpc on test ones. Ties go to the smallest
+    ``lam``. Raises ``ValueError`` as :func:`interpolate_bpc` does, or for an empty grid.
+    """
+    p_a, p_b = _require_char_probs(p_a, p_b)
+    grid = np.linspace(0.0, 1.0, 101) if grid is None else np.asarray(grid, dtype=np.float64)
+    if grid.ndim != 1 or grid.size == 0:
+        raise ValueError(f"grid must be a non-empty 1-D list of weights, got shape {grid.shape}")
+    for lam in grid:
+        _require_lambda(lam)
+    grid = np.union1d(grid, [0.0, 1.0])  # sorted, endpoints included
+    bpc = [interpolate_bpc(p_a, p_b, lam) for lam in grid]
+    best = int(np.argmin(bpc))
+    return float(grid[best]), float(bpc[best])
