@@ -8,8 +8,8 @@ sleeps. Each notebook runs to its end even after a failing cell, so one run repo
 every failing check.
 
 ``--seed-shift K`` answers a different question: how much do the checked results move
-with the random seed? It adds K to every ``rnnkit.setup(seed=...)`` in the notebooks
-before executing them, so a model starts from other weights and sees its batches in
+with the random seed? It adds K to every ``rnnkit.setup(seed=N)`` and ``rnnkit.setup(N)``
+in the notebooks before executing them, so a model starts from other weights and sees its batches in
 another order. A tolerance that fails for some shift sits at the edge of one run;
 margins are set from the spread over several shifts.
 
@@ -37,7 +37,7 @@ import nbformat
 from execute import TIMEOUT_S, book_notebooks, in_book_order
 from jupyter_cache.executors.utils import single_nb_execution
 
-SEED_CALL = re.compile(r"rnnkit\.setup\(seed=(\d+)")
+SEED_CALL = re.compile(r"rnnkit\.setup\((?:seed=)?(\d+)")  # setup(7) and setup(seed=7)
 
 
 def failing_cells(notebook) -> list[str]:
