@@ -177,7 +177,10 @@ def test_no_line_inside_a_formula_starts_a_list_item_quote_or_heading():
 
 # Earlier names of the articles ("seed 002", "source article 000"): a number next to
 # rnnkit.setup(seed=2) reads as a random seed.
-OLD_ARTICLE_NAME = re.compile(r"\b(seeds? 00\d|articles? 00\d|source article 0|\(00\d\))", re.I)
+OLD_ARTICLE_NAME = re.compile(
+    r"\b(seeds? 00\d|articles? 00\d|source article 0|\(00\d[,)]|(?<!\d )(?<![\d.,])\b00[0-4]\b(?! ?\d))",
+    re.I,
+)
 SHORT_NAME = re.compile(r"\b[Aa]rticles? ([A-E])\b")
 
 
