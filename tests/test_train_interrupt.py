@@ -21,6 +21,18 @@ from rnnkit.train.interrupt import InterruptGuard
 
 VOCAB, T, N, BATCH = 5, 6, 64, 16
 STEPS = N // BATCH  # per epoch
+
+
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Start each test with Python's own Ctrl-C handler. A process started in the
+    background by a non-interactive shell (``make test &``) inherits SIGINT ignored,
+    and a real SIGINT would then never reach the loop under test."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 SETTINGS = {
     "epochs": 3,
     "batch_size": BATCH,
