@@ -5,6 +5,7 @@ import importlib.util
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,47 @@ def test_catalogues_leave_no_english_glossary_term_in_chinese_text():
         for page, english, chinese in catalogue_messages()
         if not (chinese == english and english in english_column)
         for term in english_leftovers(chinese, terms)
+    ]
+    assert found == []
+
+
+# CommonMark lets `*` or `**` close after punctuation only when whitespace or
+# punctuation follows, and open before punctuation only when they follow it: in
+# Chinese, "*这样？*我们" shows its asterisks, "*这样*？我们" is emphasis.
+EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1(?!\*)")
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def unrendered_emphasis(text: str) -> list[str]:
+    """The emphasis spans of ``text`` that CommonMark would print as plain asterisks."""
+    text = re.sub(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", "x", text, flags=re.S)
+    found = []
+    for match in EMPHASIS.finditer(text):
+        inner, start, end = match.group(2), match.start(), match.end()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        closes = not _punctuation(inner[-1]) or after.isspace() or _punctuation(after)
+        opens = not _punctuation(inner[0]) or before.isspace() or _punctuation(before)
+        if not (closes and opens):
+            found.append(text[max(0, start - 6) : end + 6])
+    return found
+
+
+def test_emphasis_check_knows_which_side_of_the_punctuation_works():
+    assert unrendered_emphasis("问题：*它能胜过基线吗？*我们") != []
+    assert unrendered_emphasis("问题：*它能胜过基线吗*？我们") == []
+    assert unrendered_emphasis("**说法（原文 A）**：词表") == []
+    assert unrendered_emphasis("的**“门”**是") != []
+
+
+def test_catalogues_emphasis_renders():
+    found = [
+        f"{page}: {span!r}"
+        for page, _, chinese in catalogue_messages()
+        for span in unrendered_emphasis(chinese)
     ]
     assert found == []
 
