@@ -178,7 +178,18 @@ def reflow(code: str, width: int = WIDTH) -> str:
     code = refill_comment_blocks(lift_long_comments(code, width), width)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "ruff", "format", f"--line-length={width}", "-"],
+            # --isolated: the same listing from any folder, whatever ruff configuration
+            # (or broken `extend` path) the working directory has
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "format",
+                "--isolated",
+                "--target-version=py310",
+                f"--line-length={width}",
+                "-",
+            ],
             input=code,
             capture_output=True,
             text=True,

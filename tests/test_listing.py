@@ -154,3 +154,12 @@ def test_long_comment_blocks_are_refilled_at_the_width():
     assert " ".join(line[6:] for line in lines[:-1]).split() == ["word"] * 12 + ["end"]
     assert lines[-1] == "x = 1"
     assert listing.refill_comment_blocks("# short\nx = 1", width=30) == "# short\nx = 1"
+
+
+def test_reflow_ignores_the_ruff_configuration_of_the_working_directory(tmp_path, monkeypatch):
+    code = "def f(first_argument, second_argument, third_argument, fourth_one=1): pass"
+    expected = listing.reflow(code, width=40)
+    assert expected.startswith("def f(\n")  # ruff is installed here and wrapped it
+    (tmp_path / "ruff.toml").write_text('extend = "../no-such.toml"\nline-length = 200\n')
+    monkeypatch.chdir(tmp_path)  # a kernel's folder, as nbval's copy of chapters/ is
+    assert listing.reflow(code, width=40) == expected
