@@ -113,7 +113,10 @@ def test_search_for_forget_gate_in_chinese_finds_the_lstm_chapter(page, site):
     assert any(link.split("#")[0].endswith(LSTM) for link in links), links
 
 
-@pytest.mark.parametrize(("name", "path"), [("zh-05_lstm", LSTM)])
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("zh-05_lstm", LSTM), ("zh-14_state_tracking", "chapters/14_state_tracking.html")],
+)
 def test_screenshot_of_the_chinese_chapter(page, site, screenshots, name, path):
     open_page(page, f"{site}/zh/{path}")
     target = screenshots / f"{name}.png"
