@@ -206,9 +206,24 @@ class KeepReferenceInEnglish(SphinxTransform):
                 node["translatable"] = False
 
 
+_LIST_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+*])(?=\s|$)")
+
+
+def escape_list_marker(message: str) -> str:
+    """``message`` with a leading list marker escaped: "1. Tasks" gives "1\\. Tasks".
+
+    A message is the text of one node (a heading, a paragraph, a list item's text), so
+    it never holds a list marker of the page's structure; a heading such as
+    "## 1. Four tasks" gives the message "1. Four tasks", which MyST would parse as a
+    list, and Sphinx would then keep the English heading.
+    """
+    return _LIST_MARKER.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", message)
+
+
 def fenced_literals(publish):
     """Wrap Sphinx's ``publish_msgstr`` so that a displayed equation of a MyST page
-    (Markdown or notebook) can be translated.
+    (Markdown or notebook) can be translated, and a message that starts like a list
+    item (a numbered heading) is read as text (:func:`escape_list_marker`).
 
     Sphinx marks a translated literal-type message (``math_block``, ``literal_block``)
     as a reST literal block, ``"::\n\n" + indented text``, before parsing it with the
@@ -220,11 +235,14 @@ def fenced_literals(publish):
         return publish
 
     def publish_msgstr(app, source, source_path, source_line, config, settings):
-        if source.startswith("::\n\n") and str(source_path).endswith((".md", ".ipynb")):
+        myst = str(source_path).endswith((".md", ".ipynb"))
+        if myst and source.startswith("::\n\n"):
             body = textwrap.dedent(source[4:]).strip("\n")
             ticks = max((len(run) for run in re.findall(r"`+", body)), default=0)
             fence = "`" * max(3, ticks + 1)
             source = f"{fence}\n{body}\n{fence}\n"
+        elif myst:
+            source = escape_list_marker(source)
         return publish(app, source, source_path, source_line, config, settings)
 
     publish_msgstr.fenced_literals = True

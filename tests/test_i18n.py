@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.i18n import counterpart_href, glossary_terms, rejected_terms, search_words
+from rnnkit.i18n import (
+    counterpart_href,
+    escape_list_marker,
+    glossary_terms,
+    rejected_terms,
+    search_words,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
@@ -273,3 +279,11 @@ def test_a_translated_notebook_renders_its_markdown_and_equations_in_chinese_cod
     assert "<h1>标题" in text and "<em>遗忘门</em>。" in text
     assert "\\text{全部保留}" in text and "keep all" not in text and "::" not in text
     assert "forget gate" not in text and text.count("41") == 1
+
+
+def test_a_message_that_starts_like_a_list_item_is_escaped_and_nothing_else():
+    assert escape_list_marker("1. 需要状态的四个任务") == "1\\. 需要状态的四个任务"
+    assert escape_list_marker("12) 项") == "12\\) 项"
+    assert escape_list_marker("- 项") == "\\- 项"
+    for text in ("1.5 倍", "-1 是", "*强调* 文本", "3.x 版", "普通文本"):
+        assert escape_list_marker(text) == text
