@@ -59,6 +59,18 @@ def torch_gate_rows(kind: str, gate: str, hidden: int) -> slice:
     return slice(k * hidden, (k + 1) * hidden)
 
 
+def keras_forget_bias(lstm) -> None:
+    """Start a one-layer ``torch.nn.LSTM``'s forget gate as Keras does
+    (``unit_forget_bias=True``): 1 in ``bias_ih_l0`` and 0 in ``bias_hh_l0``, a sum of 1,
+    where PyTorch draws both near 0. Changes ``lstm`` in place."""
+    import torch
+
+    forget = torch_gate_rows("lstm", "f", lstm.hidden_size)
+    with torch.no_grad():
+        lstm.bias_ih_l0[forget].fill_(1.0)
+        lstm.bias_hh_l0[forget].zero_()
+
+
 def _ours(framework: str) -> dict[str, tuple[str, ...]]:
     """``GATE_ORDER[framework]`` in the reference's letters, plus the gateless RNN."""
     orders = {

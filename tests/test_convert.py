@@ -318,3 +318,18 @@ def test_torch_gate_rows_pick_the_block_params_from_torch_reads_as_that_gate():
     assert torch_gate_rows("gru", "z", 5) == slice(5, 10)
     with pytest.raises(ValueError, match=r"gate must be one of \('r', 'z', 'n'\) for a torch GRU"):
         torch_gate_rows("gru", "f", 5)
+
+
+def test_keras_forget_bias_sets_the_torch_lstm_forget_gate_to_one_and_leaves_the_rest():
+    torch = pytest.importorskip("torch")
+    from rnnkit.convert import keras_forget_bias, torch_gate_rows
+
+    lstm = torch.nn.LSTM(3, 4, batch_first=True)
+    before = lstm.bias_ih_l0.detach().clone()
+    keras_forget_bias(lstm)
+    forget = torch_gate_rows("lstm", "f", 4)
+    total = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach()
+    assert torch.equal(total[forget], torch.ones(4))
+    others = torch.ones(16, dtype=torch.bool)
+    others[forget] = False
+    assert torch.equal(lstm.bias_ih_l0.detach()[others], before[others])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from rnnkit.convert import torch_gate_rows
+from rnnkit.convert import keras_forget_bias
 from rnnkit.data.synthetic import COPY_CLASSES
 from rnnkit.validation import require_choice, require_ids, require_int
 
@@ -55,11 +55,8 @@ class LongDepsModel(torch.nn.Module):
         features = 2 if config.task == "adding" else COPY_CLASSES
         layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
         self.rnn = layer(features, config.hidden, batch_first=True)
-        if config.cell == "lstm":  # forget bias 1 + 0, as Keras's unit_forget_bias
-            forget = torch_gate_rows("lstm", "f", config.hidden)
-            with torch.no_grad():
-                self.rnn.bias_ih_l0[forget].fill_(1.0)
-                self.rnn.bias_hh_l0[forget].zero_()
+        if config.cell == "lstm":
+            keras_forget_bias(self.rnn)
         self.head = torch.nn.Linear(config.hidden, 1 if config.task == "adding" else COPY_CLASSES)
 
     def forward(self, x):

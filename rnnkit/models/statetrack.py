@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from rnnkit.convert import torch_gate_rows
+from rnnkit.convert import keras_forget_bias
 from rnnkit.models.minrnn import MinGRU, g
 from rnnkit.validation import require_choice, require_ids, require_int
 
@@ -120,11 +120,8 @@ class StateTrackModel(nn.Module):
             self.rnn = CausalTransformer(cfg.hidden)
         else:
             self.rnn = (MinGRU if cfg.cell == "mingru" else SignedMinGRU)(cfg.tokens, cfg.hidden)
-        if cfg.cell == "lstm":  # forget bias 1 + 0, as Keras's unit_forget_bias
-            forget = torch_gate_rows("lstm", "f", cfg.hidden)
-            with torch.no_grad():
-                self.rnn.bias_ih_l0[forget].fill_(1.0)
-                self.rnn.bias_hh_l0[forget].zero_()
+        if cfg.cell == "lstm":
+            keras_forget_bias(self.rnn)
         self.head = nn.Linear(cfg.hidden, cfg.classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
