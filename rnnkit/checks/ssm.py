@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
+from rnnkit.ssm import lti_kernel, zoh
 
 
 def _discrete(A, B, delta):
-    A_bar = np.exp(delta[:, None] * A)  # (H, N)
-    return A_bar, (A_bar - 1) / A * B  # zero-order hold
+    return zoh(A, B, delta[:, None])  # (A_bar, B_bar), each (H, N)
 
 
 def _kernel(C, base, B_bar, length, first=0):
@@ -28,7 +28,7 @@ def _kernel(C, base, B_bar, length, first=0):
 def s4d_kernel_reference(A, B, C, delta, length):
     """``K`` ``(H, length)``: ``K_k = Re(sum_n C_n A_bar_n^k B_bar_n)``, zero-order hold."""
     A_bar, B_bar = _discrete(A, B, delta)
-    return _kernel(C, A_bar, B_bar, length)
+    return lti_kernel(A_bar, B_bar, C, length)
 
 
 def _continuous_a(A, B, C, delta, length):
