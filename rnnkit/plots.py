@@ -606,6 +606,16 @@ def _two_and_five(value, _position=None) -> str:
     return f"{value:g}" if round(mantissa) in (2, 5) else ""
 
 
+def _require_columns(rows, needed: list[str], lines, kind: str, detail: str = "") -> None:
+    """Raise ``ValueError`` unless the DataFrame ``rows`` has every column of ``needed``
+    and ``lines`` (the curves to draw, named ``kind``) is not empty."""
+    missing = [column for column in needed if column not in rows.columns]
+    if missing or not lines:
+        raise ValueError(
+            f"rows must have the columns {needed}{detail}, missing {missing or 'the ' + kind}"
+        )
+
+
 def costs_against_length(rows, forms: Sequence[str], title: str):
     """Time and memory of one training step against the sequence length, log-log.
 
@@ -616,12 +626,7 @@ def costs_against_length(rows, forms: Sequence[str], title: str):
     slope ``k``. Raises ``ValueError`` naming the missing columns. Returns the Figure.
     """
     needed = ["T"] + [f"{form} {unit}" for unit in ("ms", "MiB") for form in forms]
-    missing = [column for column in needed if column not in rows.columns]
-    if missing or not forms:
-        raise ValueError(
-            f"rows must have the columns {needed} for forms {list(forms)}, "
-            f"missing {missing or 'the forms'}"
-        )
+    _require_columns(rows, needed, forms, "forms", f" for forms {list(forms)}")
     fig, axes = plt.subplots(2, 1, figsize=(COLUMN_IN, 6.0), sharex=True)
     for ax, unit, label in zip(
         axes,
@@ -653,10 +658,7 @@ def accuracy_against_length(
     the best constant guess) and a dotted one ``train_length``, the longest length seen
     in training. Raises ``ValueError`` naming the missing columns. Returns the Figure.
     """
-    needed = ["length", *models]
-    missing = [column for column in needed if column not in rows.columns]
-    if missing or not models:
-        raise ValueError(f"rows must have the columns {needed}, missing {missing or 'the models'}")
+    _require_columns(rows, ["length", *models], models, "models")
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 4.2))
     for model, marker in zip(models, "osD^vP*X", strict=False):
         ax.semilogx(rows["length"], rows[model], marker=marker, label=model)
@@ -710,10 +712,7 @@ def bpc_against_training_size(rows, models: Sequence[str], title: str):
     markers per model; the x axis is logarithmic, so each doubling of the text is the
     same step. Raises ``ValueError`` naming the missing columns. Returns the Figure.
     """
-    needed = ["train chars", *models]
-    missing = [column for column in needed if column not in rows.columns]
-    if missing or not models:
-        raise ValueError(f"rows must have the columns {needed}, missing {missing or 'the models'}")
+    _require_columns(rows, ["train chars", *models], models, "models")
     fig, ax = plt.subplots()  # the book style: the column's width
     for model, marker in zip(models, "osD^v", strict=False):
         ax.semilogx(rows["train chars"], rows[model], marker=marker, label=model)
