@@ -21,17 +21,10 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import struct
 import sys
 from pathlib import Path
 
-
-def png_size(png: bytes) -> tuple[int, int]:
-    """(width, height) from a PNG header (bytes 16-24 of the IHDR chunk)."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
-        raise ValueError("not a PNG")
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
+from rnnkit.plots import COLUMN_PX, png_size
 
 
 def images(path: Path):
@@ -56,7 +49,7 @@ def notebooks(paths: list[str]) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", help="executed notebooks, or folders of them")
-    parser.add_argument("--column", type=int, default=688, help="content column (px)")
+    parser.add_argument("--column", type=int, default=COLUMN_PX, help="content column (px)")
     parser.add_argument("--tolerance", type=float, default=0.10, help="allowed excess")
     args = parser.parse_args()
     too_wide = 0
