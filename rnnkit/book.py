@@ -10,14 +10,22 @@ A tab set ends at the first node that is not a tagged cell, or when a label come
 round again (``PyTorch, Keras, PyTorch`` makes two sets). Several consecutive cells
 with the same label share one tab.
 
+It also defines the role ``{checked}`0.97```: the number as written, followed by a
+small mark that links to the page *How this book checks itself* (``chapters/checks``).
+A chapter puts it after a number that a hidden check asserts, and says nothing else
+about how the build verifies it.
+
 Enabled in ``_config.yml`` with ``sphinx: extra_extensions: [rnnkit.book]``.
 """
 
 from __future__ import annotations
 
+import html
+
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
+from sphinx.util.osutil import relative_uri
 
 TAG_PREFIX = "tab-"
 SYNC_GROUP = "framework"
@@ -108,7 +116,28 @@ def drop_remote_scripts(app: Sphinx, pagename, templatename, context, doctree) -
     ]
 
 
+CHECKS_PAGE = "chapters/checks"
+CHECKED_TITLE = {
+    "en": "Computed when the book is built, and checked: how this book checks itself",
+    "zh_CN": "构建本书时计算并核验：本书如何自我核验",
+}
+
+
+def checked_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{checked}`0.97```: the text, then a quiet mark linking to the checks page."""
+    env = inliner.document.settings.env
+    builder = env.app.builder
+    href = relative_uri(builder.get_target_uri(env.docname), builder.get_target_uri(CHECKS_PAGE))
+    title = CHECKED_TITLE.get(env.config.language, CHECKED_TITLE["en"])
+    mark = (
+        f'<a class="checked-mark" href="{html.escape(href)}" title="{html.escape(title)}"'
+        f' aria-label="{html.escape(title)}">\u2713</a>'
+    )
+    return [nodes.Text(text), nodes.raw("", mark, format="html")], []
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_role("checked", checked_role)
     app.setup_extension("sphinx_design")
     app.add_transform(CellTabs)
     app.connect("html-page-context", drop_remote_scripts)
