@@ -736,7 +736,7 @@ def convolution_kernels(
     axes[-1, 0].set_xlabel("lag k (time steps)", fontsize=10)
     fig.supylabel(ylabel, fontsize=10)
     if envelopes is not None:
-        axes[0, 0].legend(fontsize=9, loc="upper right")
+        axes[0, 0].legend(fontsize=9, loc="lower left")
     fig.suptitle(wrap(title), x=0.01, ha="left")
     return fig
 
