@@ -702,7 +702,7 @@ def convolution_kernels(
 ):
     """Convolution kernels ``K_k`` against the lag ``k``, one stacked panel per row of ``K``.
 
-    ``K`` is ``(n, length)`` real (chapter 15 builds it with ``rnnkit.ssm.lti_kernel``);
+    ``K`` is ``(n, length)`` real (chapter 15 builds it with ``rnnkit.reference_ssm.lti_kernel``);
     ``labels`` titles each panel, ``ylabel`` names the vertical axis. ``envelopes``,
     optional, ``(n, length)`` and non-negative, is drawn dashed at plus and minus its
     value around each kernel (a bound on ``|K_k|``). Each panel's first line is its
