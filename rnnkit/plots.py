@@ -651,40 +651,63 @@ def costs_against_length(rows, forms: Sequence[str], title: str):
 def accuracy_against_length(
     rows, models: Sequence[str], title: str, chance: float, train_length: int
 ):
-    """Test accuracy against the test length, one line per model, log-scaled length.
+    """Test accuracy against the test length, one small panel per model, log-scaled length.
 
     ``rows`` is a DataFrame with a column ``"length"`` and one column of accuracies in
-    ``[0, 1]`` per name in ``models``. A dashed line marks ``chance`` (the accuracy of
-    the best constant guess) and a dotted one ``train_length``, the longest length seen
-    in training. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    ``[0, 1]`` per name in ``models``. Each panel, titled with the model's name, draws
+    that model's accuracies (its first line), a dashed line at ``chance`` (the accuracy
+    of the best constant guess) and a dotted one at ``train_length``, the longest length
+    seen in training. Panels share their axes, two to a row, so curves that coincide
+    stay visible. Raises ``ValueError`` naming the missing columns. Returns the Figure.
     """
     _require_columns(rows, ["length", *models], models, "models")
-    fig, ax = plt.subplots(figsize=(COLUMN_IN, 4.2))
-    for model, marker in zip(models, "osD^vP*X", strict=False):
-        ax.semilogx(rows["length"], rows[model], marker=marker, label=model)
-    ax.axhline(chance, color="0.4", linestyle="--", linewidth=1, label="chance")
-    ax.axvline(
-        train_length, color="0.4", linestyle=":", linewidth=1, label="longest training length"
+    n_rows = (len(models) + 1) // 2
+    fig, axes = plt.subplots(
+        n_rows,
+        2,
+        figsize=(COLUMN_IN, 1.0 + 1.75 * n_rows),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
     )
-    ax.set_xticks(list(rows["length"]), [str(int(t)) for t in rows["length"]])
-    ax.xaxis.set_minor_locator(NullLocator())  # each measured length is labelled
-    ax.set_ylim(min(0.0, chance - 0.05), 1.02)
-    ax.set_xlabel("test length (tokens)", fontsize=10)
-    ax.set_ylabel("accuracy on the last token (fraction)", fontsize=10)
-    ax.grid(True, color="0.9", linewidth=0.6)
-    ax.legend(fontsize=9, loc="lower left", ncols=2)
-    ax.set_title(wrap(title), loc="left")
+    lengths = list(rows["length"])
+    for i, ax in enumerate(axes.flat):
+        if i >= len(models):
+            ax.set_visible(False)
+            continue
+        ax.semilogx(lengths, rows[models[i]], marker="o", color=f"C{i}")
+        ax.axhline(chance, color="0.4", linestyle="--", linewidth=1, label="chance")
+        ax.axvline(
+            train_length, color="0.4", linestyle=":", linewidth=1, label="longest training length"
+        )
+        ax.set_xticks(lengths, [str(int(t)) for t in lengths])
+        ax.xaxis.set_minor_locator(NullLocator())  # each measured length is labelled
+        ax.set_ylim(min(0.0, chance - 0.05), 1.05)
+        ax.set_title(models[i], fontsize=10)
+        ax.grid(True, color="0.9", linewidth=0.6)
+        ax.tick_params(labelsize=9)
+    fig.supxlabel("test length (tokens)", fontsize=10)
+    fig.supylabel("accuracy on the last token", fontsize=10)
+    axes[0, 0].legend(fontsize=9, loc="lower left")
+    fig.suptitle(wrap(title), x=0.01, ha="left")
     return fig
 
 
 def convolution_kernels(
-    K, labels: Sequence[str], title: str, ylabel: str = "kernel value $K_k$ (output per unit input)"
+    K,
+    labels: Sequence[str],
+    title: str,
+    ylabel: str = "kernel value $K_k$",
+    envelopes=None,
 ):
-    """Convolution kernels ``K_k`` against the lag ``k``, one line per row of ``K``.
+    """Convolution kernels ``K_k`` against the lag ``k``, one stacked panel per row of ``K``.
 
     ``K`` is ``(n, length)`` real (chapter 15 builds it with ``rnnkit.reference_ssm.lti_kernel``);
-    ``labels`` names each row for the legend, ``ylabel`` the vertical axis. Raises ``ValueError`` when ``K`` is not
-    2-D or the labels do not match its rows. Returns the Figure.
+    ``labels`` titles each panel, ``ylabel`` names the vertical axis. ``envelopes``,
+    optional, ``(n, length)`` and non-negative, is drawn dashed at plus and minus its
+    value around each kernel (a bound on ``|K_k|``). Each panel's first line is its
+    kernel. Raises ``ValueError`` when ``K`` is not 2-D, the labels do not match its
+    rows, or ``envelopes`` does not have ``K``'s shape. Returns the Figure.
     """
     K = np.asarray(K, dtype=float)
     if K.ndim != 2 or K.shape[0] != len(labels):
@@ -692,15 +715,29 @@ def convolution_kernels(
             f"K must be (n, length) with one label per row, got shape {K.shape} "
             f"and {len(labels)} label(s)"
         )
-    fig, ax = plt.subplots(figsize=(COLUMN_IN, 3.4))
-    for row, label in zip(K, labels, strict=True):
-        ax.plot(np.arange(K.shape[1]), row, label=label)
-    ax.axhline(0, color="0.6", linewidth=0.6)
-    ax.set_xlabel("lag k (time steps)", fontsize=10)
-    ax.set_ylabel(ylabel, fontsize=10)
-    ax.grid(True, color="0.9", linewidth=0.6)
-    ax.legend(fontsize=9)
-    ax.set_title(wrap(title), loc="left")
+    if envelopes is not None:
+        envelopes = np.asarray(envelopes, dtype=float)
+        if envelopes.shape != K.shape:
+            raise ValueError(
+                f"envelopes must have K's shape {K.shape}, got shape {envelopes.shape}"
+            )
+    n = K.shape[0]
+    fig, axes = plt.subplots(n, 1, figsize=(COLUMN_IN, 1.0 + 1.6 * n), sharex=True, squeeze=False)
+    lags = np.arange(K.shape[1])
+    for i, ax in enumerate(axes[:, 0]):
+        ax.plot(lags, K[i], color=f"C{i}", label="kernel")
+        if envelopes is not None:
+            ax.plot(lags, envelopes[i], color="0.35", linestyle="--", linewidth=1, label="envelope")
+            ax.plot(lags, -envelopes[i], color="0.35", linestyle="--", linewidth=1)
+        ax.axhline(0, color="0.6", linewidth=0.6)
+        ax.set_title(labels[i], fontsize=10, loc="left")
+        ax.grid(True, color="0.9", linewidth=0.6)
+        ax.tick_params(labelsize=9)
+    axes[-1, 0].set_xlabel("lag k (time steps)", fontsize=10)
+    fig.supylabel(ylabel, fontsize=10)
+    if envelopes is not None:
+        axes[0, 0].legend(fontsize=9, loc="lower left")
+    fig.suptitle(wrap(title), x=0.01, ha="left")
     return fig
 
 

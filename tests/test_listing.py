@@ -17,7 +17,7 @@ from rnnkit import reference as R
 torch = pytest.importorskip("torch")
 
 from rnnkit import reference_ssm  # noqa: E402
-from rnnkit.models import charlm, classifier, minrnn, seq2seq  # noqa: E402
+from rnnkit.models import charlm, classifier, minrnn, seq2seq, state_tracking  # noqa: E402
 from rnnkit.models import ssm as models_ssm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +36,8 @@ SHOWN = [
     seq2seq.Seq2Seq.attend,
     minrnn.log_scan,
     minrnn.MinGRU._sequential,
+    minrnn.MinGRU.coefficients,
+    state_tracking.SignedMinGRU.coefficients,
     reference_ssm.lti_kernel,
     reference_ssm.associative_scan,
     models_ssm.DiagonalLTI._chunked,

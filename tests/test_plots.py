@@ -249,22 +249,28 @@ def test_costs_against_length_names_the_missing_columns():
         costs_against_length(pd.DataFrame({"T": [1], "scan ms": [1.0]}), ["scan"], "the title")
 
 
-def test_accuracy_against_length_draws_one_line_per_model_and_marks_chance():
+def test_accuracy_against_length_draws_one_panel_per_model_and_marks_chance():
     import pandas as pd
     from matplotlib.figure import Figure
 
     from rnnkit.plots import accuracy_against_length
 
     rows = pd.DataFrame({"length": [20, 40, 400], "a": [1.0, 1.0, 0.9], "b": [1.0, 0.5, 0.5]})
-    fig = accuracy_against_length(rows, ["a", "b"], "the title", chance=0.5, train_length=20)
+    rows["c"] = rows["a"]  # a curve that coincides with another stays visible
+    fig = accuracy_against_length(rows, ["a", "b", "c"], "the title", chance=0.5, train_length=20)
     assert isinstance(fig, Figure)
-    (ax,) = fig.axes
-    assert ax.get_xscale() == "log"
-    lines = ax.get_lines()
-    assert [list(line.get_ydata()) for line in lines[:2]] == [[1.0, 1.0, 0.9], [1.0, 0.5, 0.5]]
-    assert list(lines[2].get_ydata()) == [0.5, 0.5]  # the chance line
-    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["a", "b", "chance"]
-    assert ax.get_xlabel() == "test length (tokens)" and "accuracy" in ax.get_ylabel()
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == ["a", "b", "c"]
+    for ax, name in zip(panels, ["a", "b", "c"], strict=True):
+        assert ax.get_xscale() == "log"
+        lines = ax.get_lines()
+        assert list(lines[0].get_ydata()) == list(rows[name])
+        assert list(lines[1].get_ydata()) == [0.5, 0.5]  # the chance line
+    assert len(fig.axes) == 4 and not fig.axes[3].get_visible()  # two panels to a row
+    legend = [t.get_text() for t in panels[0].get_legend().get_texts()]
+    assert legend == ["chance", "longest training length"]
+    assert fig._supxlabel.get_text() == "test length (tokens)"
+    assert "accuracy" in fig._supylabel.get_text()
 
 
 def test_accuracy_against_length_names_the_missing_columns():
@@ -276,16 +282,36 @@ def test_accuracy_against_length_names_the_missing_columns():
         accuracy_against_length(pd.DataFrame({"length": [1]}), ["lstm"], "t", 0.5, 1)
 
 
-def test_convolution_kernels_draws_one_labelled_line_per_kernel():
+def test_convolution_kernels_draws_one_titled_panel_per_kernel():
     import numpy as np
 
     from rnnkit.plots import convolution_kernels
 
-    fig = convolution_kernels(np.ones((2, 5)), ["a", "b"], "title")
-    ax = fig.axes[0]
-    assert len(ax.get_lines()) == 3  # two kernels and the zero line
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
-    assert "lag k" in ax.get_xlabel()
+    K = np.array([[1.0, 0.5, 0.25], [1.0, -1.0, 1.0]])
+    fig = convolution_kernels(K, ["a", "b"], "title")
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["a", "b"]
+    for ax, row in zip(fig.axes, K, strict=True):
+        assert list(ax.get_lines()[0].get_ydata()) == list(row)
+        assert len(ax.get_lines()) == 2  # the kernel and the zero line
+    assert "lag k" in fig.axes[-1].get_xlabel()
+
+
+def test_convolution_kernels_draws_each_envelope_above_and_below_its_kernel():
+    import numpy as np
+
+    from rnnkit.plots import convolution_kernels
+
+    K = np.array([[1.0, -0.5, 0.25]])
+    envelope = np.array([[1.0, 0.6, 0.3]])
+    fig = convolution_kernels(K, ["a"], "title", envelopes=envelope)
+    (ax,) = fig.axes
+    lines = [list(line.get_ydata()) for line in ax.get_lines()]
+    assert lines[:3] == [list(K[0]), list(envelope[0]), list(-envelope[0])]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["kernel", "envelope"]
+    with pytest.raises(
+        ValueError, match=r"envelopes must have K's shape \(1, 3\), got shape \(3,\)"
+    ):
+        convolution_kernels(K, ["a"], "title", envelopes=envelope[0])
 
 
 def test_convolution_kernels_refuses_labels_that_do_not_match_the_rows():
@@ -323,10 +349,14 @@ def every_figure():
         ),
         "costs_against_length": lambda: plots.costs_against_length(rows, ["a"], long_title),
         "accuracy_against_length": lambda: plots.accuracy_against_length(
-            pd.DataFrame({"length": [20, 400], "a": [1.0, 0.5]}), ["a"], long_title, 0.5, 20
+            pd.DataFrame({"length": [20, 400], "a": [1.0, 0.5], "b": [0.5, 0.5]}),
+            ["a", "b"],
+            long_title,
+            0.5,
+            20,
         ),
         "convolution_kernels": lambda: plots.convolution_kernels(
-            np.ones((2, 50)), ["a", "b"], long_title
+            np.ones((2, 50)), ["a", "b"], long_title, envelopes=np.ones((2, 50))
         ),
         "bpc_against_training_size": lambda: plots.bpc_against_training_size(
             pd.DataFrame({"train chars": [25_000, 400_000], "a": [3.0, 2.0]}), ["a"], long_title
