@@ -17,7 +17,8 @@ from rnnkit import reference as R
 torch = pytest.importorskip("torch")
 
 from rnnkit import ssm  # noqa: E402
-from rnnkit.models import charlm, classifier, minrnn, seq2seq  # noqa: E402
+from rnnkit.models import charlm, classifier, forecaster, longdeps, minrnn, seq2seq  # noqa: E402
+from rnnkit.models import inspect as interpret  # noqa: E402
 from rnnkit.models import ssm as models_ssm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +34,12 @@ SHOWN = [
     charlm.CharLM,
     classifier.TextClassifier.features,
     classifier.keras_classifier,
+    forecaster.TorchForecaster,
+    longdeps.LongDepsModel,
     seq2seq.Seq2Seq.attend,
+    interpret.lstm_trace,
+    interpret.LSTMClassifier,
+    interpret.saliency,
     minrnn.log_scan,
     minrnn.MinGRU._sequential,
     ssm.lti_kernel,

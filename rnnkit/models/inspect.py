@@ -154,9 +154,12 @@ class LSTMClassifier(nn.Module):
 
     def __init__(self, vocab: int, embed: int = 16, hidden: int = 32, n_classes: int = 2):
         super().__init__()
-        self.embed = nn.Embedding(require_int(vocab, "vocab", minimum=2), embed, padding_idx=0)
-        self.rnn = nn.LSTM(embed, require_int(hidden, "hidden", minimum=1), batch_first=True)
-        self.head = nn.Linear(hidden, require_int(n_classes, "n_classes", minimum=2))
+        vocab = require_int(vocab, "vocab", minimum=2)
+        hidden = require_int(hidden, "hidden", minimum=1)
+        n_classes = require_int(n_classes, "n_classes", minimum=2)
+        self.embed = nn.Embedding(vocab, embed, padding_idx=0)
+        self.rnn = nn.LSTM(embed, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, n_classes)
 
     def from_embeddings(self, e: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(e)  # (B, L, H)
