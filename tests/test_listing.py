@@ -17,7 +17,16 @@ from rnnkit import reference as R
 torch = pytest.importorskip("torch")
 
 from rnnkit import reference_ssm  # noqa: E402
-from rnnkit.models import charlm, classifier, minrnn, seq2seq, state_tracking  # noqa: E402
+from rnnkit.models import (  # noqa: E402
+    charlm,
+    classifier,
+    forecaster,
+    interpret,
+    longdeps,
+    minrnn,
+    seq2seq,
+    state_tracking,
+)
 from rnnkit.models import ssm as models_ssm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +42,12 @@ SHOWN = [
     charlm.CharLM,
     classifier.TextClassifier.features,
     classifier.keras_classifier,
+    forecaster.TorchForecaster,
+    longdeps.LongDepsModel,
     seq2seq.Seq2Seq.attend,
+    interpret.lstm_trace,
+    interpret.LSTMClassifier,
+    interpret.saliency,
     minrnn.log_scan,
     minrnn.MinGRU._sequential,
     minrnn.MinGRU.coefficients,

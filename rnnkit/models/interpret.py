@@ -156,13 +156,12 @@ class LSTMClassifier(nn.Module):
         self, vocab_size: int, embed_dim: int = 16, hidden_size: int = 32, n_classes: int = 2
     ):
         super().__init__()
-        self.embed = nn.Embedding(
-            require_int(vocab_size, "vocab_size", minimum=2), embed_dim, padding_idx=0
-        )
-        self.rnn = nn.LSTM(
-            embed_dim, require_int(hidden_size, "hidden_size", minimum=1), batch_first=True
-        )
-        self.head = nn.Linear(hidden_size, require_int(n_classes, "n_classes", minimum=2))
+        vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
+        hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
+        n_classes = require_int(n_classes, "n_classes", minimum=2)
+        self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.rnn = nn.LSTM(embed_dim, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, n_classes)
 
     def from_embeddings(self, e: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(e)  # (B, L, H)
