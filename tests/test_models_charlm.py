@@ -120,7 +120,7 @@ def test_charlm_bad_ids_give_a_one_line_error(x, message):
 
 def test_charlm_refuses_an_unknown_cell():
     with pytest.raises(
-        ValueError, match="cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'"
+        ValueError, match="cell must be one of 'rnn', 'lstm', 'gru', got 'transformer'"
     ):
         torch_char_lm(V, E, H, "transformer")
 

@@ -30,10 +30,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnkit.convert import keras_layer, torch_layer
 from rnnkit.data.vocab import Vocab
+from rnnkit.reference import CELLS
 from rnnkit.validation import require_choice, require_ids, require_int
 
-CELLS = ("lstm", "gru", "rnn")
 ProbsFn = Callable[[np.ndarray, float], np.ndarray]
 
 
@@ -137,7 +138,7 @@ class CharLM(nn.Module):
         dropout, tie = _require_regularisers(dropout, tie, embed_dim, hidden_size)
         self.vocab_size, self.cell, self.hidden_size = vocab_size, cell, hidden_size
         self.dropout, self.tie = dropout, tie
-        layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        layer = torch_layer(cell)
         self.embed = nn.Embedding(vocab_size, embed_dim)
         self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.rnn = layer(embed_dim, hidden_size, batch_first=True)
@@ -304,9 +305,7 @@ def keras_char_lm(
         batch_size = require_int(batch_size, "batch_size", minimum=1)
     if stateful and batch_size is None:
         raise ValueError("stateful=True needs a fixed batch_size, got batch_size=None")
-    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}[
-        cell
-    ]
+    layer = keras_layer(cell)
     drop = keras.layers.Dropout(dropout, name="drop") if dropout > 0 else (lambda t: t)
     ids = keras.Input(batch_shape=(batch_size, None), dtype="int32")
     table = keras.layers.Embedding(vocab_size, embed_dim, name="embed")

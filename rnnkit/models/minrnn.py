@@ -169,7 +169,7 @@ class MinLSTM(_MinRNN):
         return -F.softplus(d), -F.softplus(-d) + log_positive_candidate(k_h)
 
 
-CELLS = {"mingru": MinGRU, "minlstm": MinLSTM}
+MIN_CELLS = {"mingru": MinGRU, "minlstm": MinLSTM}
 
 
 class MinRNNRegressor(nn.Module):
@@ -192,7 +192,7 @@ class MinRNNRegressor(nn.Module):
     ) -> None:
         super().__init__()
         self.mode = require_choice(mode, "mode", MODES)
-        cell_class = CELLS[require_choice(cell, "cell", tuple(CELLS))]
+        cell_class = MIN_CELLS[require_choice(cell, "cell", tuple(MIN_CELLS))]
         layers = require_int(layers, "layers", minimum=1)
         sizes = [input_size] + [hidden_size] * layers
         self.layers = nn.ModuleList(cell_class(d, hidden_size) for d in sizes[:-1])
