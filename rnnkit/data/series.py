@@ -93,14 +93,15 @@ class Scaler:
 
 
 def make_windows(
-    values, window: int, horizon: int = 1
+    values, window: int, horizon: int = 1, dtype=np.float32
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All windows of a 1-D series with the value ``horizon`` steps after each.
 
     For every target index ``t`` in ``[window + horizon - 1, N)``, the input is
     ``values[t - horizon - window + 1 : t - horizon + 1]``, so the last input is
     ``horizon`` steps before the target. Returns ``x (n, window, 1)``, ``y (n, 1)``
-    (float32) and the target indices ``t (n,)``.
+    (in ``dtype``: float32 for training, float64 for exercise 9.1's reference) and the
+    target indices ``t (n,)``.
 
     Raises ``ValueError`` if the series is not 1-D or too short for one window.
     """
@@ -115,7 +116,7 @@ def make_windows(
     t = np.arange(window + horizon - 1, values.size)  # (n,)
     starts = t - horizon - window + 1
     x = values[starts[:, None] + np.arange(window)[None, :]]  # (n, window)
-    return x[..., None].astype(np.float32), values[t][:, None].astype(np.float32), t
+    return x[..., None].astype(dtype), values[t][:, None].astype(dtype), t
 
 
 @dataclass(frozen=True)
