@@ -14,6 +14,7 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ``rnnkit.models``         the practice chapters' models, in both frameworks
 ``rnnkit.plots``          figures the chapters share
 ``rnnkit.book``           Sphinx glue: framework tabs made of notebook cells
+``rnnkit.build``          the built book on disk: its root, cache, notebook times
 ``rnnkit.validation``     the input checks every public function uses
 ========================  ==========================================================
 
@@ -36,6 +37,7 @@ __all__ = ["Setup", "setup", "__version__"]
 
 _SUBMODULES = {
     "bench",
+    "build",
     "checks",
     "convert",
     "data",
