@@ -12,6 +12,7 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ``rnnkit.data``           offline corpora, tasks and their baselines
 ``rnnkit.train``          one training API in PyTorch and Keras, checkpoints
 ``rnnkit.models``         the practice chapters' models, in both frameworks
+``rnnkit.metrics``        bits per character, and the mixture of two models
 ``rnnkit.plots``          figures the chapters share
 ``rnnkit.book``           Sphinx glue: framework tabs made of notebook cells
 ``rnnkit.build``          the built book on disk: its root, cache, notebook times
@@ -41,6 +42,7 @@ _SUBMODULES = {
     "checks",
     "convert",
     "data",
+    "metrics",
     "distributed",
     "models",
     "plots",

@@ -13,14 +13,13 @@ import rnnkit
 from rnnkit import convert
 from rnnkit.data.chars import RESERVED, bptt_windows
 from rnnkit.data.vocab import Vocab
+from rnnkit.metrics import best_lambda, interpolate_bpc
 from rnnkit.models.charlm import (
     apply_temperature,
-    best_lambda,
     bits_per_char_keras,
     bits_per_char_torch,
     char_probs_keras,
     char_probs_torch,
-    interpolate_bpc,
     keras_char_lm,
     keras_char_lm_like,
     sample_keras,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnkit.data.vocab import UNK, Vocab
+from rnnkit.metrics import bits_per_char
 from rnnkit.validation import require_ids, require_int
 
 RESERVED = (UNK,)  # id 0
@@ -257,7 +258,7 @@ class NGramLM:
 
     def bits_per_char(self, ids: np.ndarray, context: np.ndarray | None = None) -> float:
         """Mean ``-log2 P`` of every id in ``ids``, the probabilities of :meth:`char_probs`."""
-        return float(-np.mean(np.log2(self.char_probs(ids, context))))
+        return bits_per_char(self.char_probs(ids, context))
 
 
 @dataclass(frozen=True)
