@@ -33,7 +33,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from rnnkit.models.transformer import LSTMRegressor
+from rnnkit.models.regressor import LSTMRegressor
 from rnnkit.validation import require_choice, require_int
 
 
