@@ -1,11 +1,10 @@
 """Figures the chapters share, and the one style every figure of the book is drawn in.
 
 Every function returns the matplotlib ``Figure`` so the notebook decides whether to
-show or save it. Importing this module applies :data:`STYLE` (``rnnkit.setup`` does
-too, so a chapter that calls ``plt`` directly gets it as well): every figure is drawn
-at the width the book shows it, :data:`COLUMN_PX` pixels at :data:`DPI`, so a point of
-text is ``DPI / 72`` pixels on screen and no text is smaller than :data:`MIN_TEXT_PX`;
-figures are white, so they stay readable in the book's dark theme.
+show or save it. The style is stated once, where it is defined: :data:`STYLE` and the
+constants it is built from (:data:`COLUMN_PX`, :data:`DPI`, :data:`MIN_TEXT_PX`);
+importing this module applies it, and so does ``rnnkit.setup`` (for a chapter that
+calls ``plt`` directly). The figure functions leave sizes of text to it.
 """
 
 from __future__ import annotations
@@ -669,10 +668,10 @@ def accuracy_against_length(
     ax.set_xticks(list(rows["length"]), [str(int(t)) for t in rows["length"]])
     ax.xaxis.set_minor_locator(NullLocator())  # each measured length is labelled
     ax.set_ylim(min(0.0, chance - 0.05), 1.02)
-    ax.set_xlabel("test length (tokens)", fontsize=10)
-    ax.set_ylabel("accuracy on the last token (fraction)", fontsize=10)
+    ax.set_xlabel("test length (tokens)")
+    ax.set_ylabel("accuracy on the last token (fraction)")
     ax.grid(True, color="0.9", linewidth=0.6)
-    ax.legend(fontsize=9, loc="lower left", ncols=2)
+    ax.legend(loc="lower left", ncols=2)
     ax.set_title(wrap(title), loc="left")
     return fig
 
@@ -696,10 +695,10 @@ def convolution_kernels(
     for row, label in zip(K, labels, strict=True):
         ax.plot(np.arange(K.shape[1]), row, label=label)
     ax.axhline(0, color="0.6", linewidth=0.6)
-    ax.set_xlabel("lag k (time steps)", fontsize=10)
-    ax.set_ylabel(ylabel, fontsize=10)
+    ax.set_xlabel("lag k (time steps)")
+    ax.set_ylabel(ylabel)
     ax.grid(True, color="0.9", linewidth=0.6)
-    ax.legend(fontsize=9)
+    ax.legend()
     ax.set_title(wrap(title), loc="left")
     return fig
 
@@ -719,8 +718,8 @@ def bpc_against_training_size(rows, models: Sequence[str], title: str):
     ticks = [f"{round(n / 1000):,}k" for n in rows["train chars"]]  # 418 543 -> "419k"
     ax.set_xticks(list(rows["train chars"]), ticks)
     ax.xaxis.set_minor_locator(NullLocator())  # labelled at each measured size
-    ax.set_xlabel("training text (characters, log scale)", fontsize=10)
-    ax.set_ylabel("test bits per character", fontsize=10)
+    ax.set_xlabel("training text (characters, log scale)")
+    ax.set_ylabel("test bits per character")
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.legend(fontsize=10, frameon=False)
     ax.set_title(wrap(title), loc="left")
