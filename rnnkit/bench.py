@@ -90,7 +90,8 @@ def timings(
 def time_call(
     fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
 ) -> float:
-    """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see :func:`timings`)."""
+    """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see
+    :func:`timings`)."""
     return statistics.median(timings(fn, repeats, sync))
 
 

@@ -212,7 +212,8 @@ class NGramLM:
             self.tables.append(_Table.build(codes, counts, vocab_size))
 
     def prob(self, history: np.ndarray, nxt: np.ndarray) -> np.ndarray:
-        """``P(nxt[i] | history[i])`` for histories of shape ``(n, order - 1)``; returns ``(n,)``."""
+        """``P(nxt[i] | history[i])`` for histories of shape ``(n, order - 1)``; returns
+        ``(n,)``."""
         v = self.vocab_size
         p = np.full(nxt.shape, 1.0 / v)
         for k in range(1, self.order + 1):  # from the unigram level up to the full order
@@ -263,7 +264,8 @@ class NGramLM:
 
 @dataclass(frozen=True)
 class NGramBaseline:
-    """The order chosen on validation, the bits per character of every order tried, and the model."""
+    """The order chosen on validation, the bits per character of every order tried, and the
+    model."""
 
     order: int
     val_bpc: dict[int, float]

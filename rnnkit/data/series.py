@@ -5,9 +5,9 @@ Keeling & Whorf 2004, Scripps Institution of Oceanography, public domain). It is
 with 59 missing weeks; we take calendar-month means and keep January 1965 to December
 2001, the stretch where every month has readings (five earlier months have none), so
 every value is a measurement, never an imputation: 444 monthly values with a rising
-trend and a clear 12-month season. Also available: ``"sunspots"`` (yearly Wolf numbers 1700-2008, public
-domain, NOAA; an irregular ~11-year cycle, ``season=11``) and ``"elnino"`` (monthly
-Nino 1+2 sea-surface temperature 1950-2010, public domain, NOAA; ``season=12``).
+trend and a clear 12-month season. Also available: ``"sunspots"`` (yearly Wolf numbers 1700-2008,
+public domain, NOAA; an irregular ~11-year cycle, ``season=11``) and ``"elnino"`` (monthly Nino 1+2
+sea-surface temperature 1950-2010, public domain, NOAA; ``season=12``).
 
 Pipeline: :func:`load_series` → :func:`make_forecast_data` (contiguous train/val/test by
 target time, a :class:`Scaler` fitted on the training period only, windows of shape
@@ -121,7 +121,8 @@ def make_windows(
 
 @dataclass(frozen=True)
 class WindowSplit:
-    """Scaled windows ``x (n, window, 1)``, scaled targets ``y (n, 1)``, target indices ``t (n,)``."""
+    """Scaled windows ``x (n, window, 1)``, scaled targets ``y (n, 1)``, target indices
+    ``t (n,)``."""
 
     x: np.ndarray
     y: np.ndarray

@@ -158,7 +158,8 @@ class CharLM(nn.Module):
 
 
 def _require_regularisers(dropout, tie, embed_dim: int, hidden_size: int) -> tuple[float, bool]:
-    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed_dim == hidden_size`` if tied."""
+    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed_dim == hidden_size`` if
+    tied."""
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)):
         raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
     if not 0 <= dropout < 1:
@@ -182,7 +183,8 @@ def torch_char_lm(
     dropout: float = 0.0,
     tie: bool = False,
 ) -> CharLM:
-    """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`."""
+    """A fresh :class:`CharLM` (weights from the global torch seed); twin of
+    :func:`keras_char_lm`."""
     return CharLM(vocab_size, embed_dim, hidden_size, cell, dropout, tie)
 
 
@@ -247,12 +249,12 @@ def sample_torch(
 ) -> str:
     """Generate ``length`` characters after ``prime`` from a :class:`CharLM`.
 
-    The model reads ``prime`` (encoded with ``vocab``, a character-level :class:`~rnnkit.data.vocab.Vocab`),
-    then repeatedly draws the next id from ``probs_fn(logits, temperature)`` with a
-    ``numpy.random.Generator(seed)`` and feeds it back, carrying the state. Returns the
-    generated characters only (not the prime). Raises (one line) for arguments of the
-    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``Vocab`` or a length
-    or seed that is not an integer.
+    The model reads ``prime`` (encoded with ``vocab``, a character-level
+    :class:`~rnnkit.data.vocab.Vocab`), then repeatedly draws the next id from
+    ``probs_fn(logits, temperature)`` with a ``numpy.random.Generator(seed)`` and feeds it back,
+    carrying the state. Returns the generated characters only (not the prime). Raises (one line) for
+    arguments of the wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary
+    that is not a ``Vocab`` or a length or seed that is not an integer.
     """
     length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
     device = next(model.parameters()).device
@@ -318,7 +320,8 @@ def keras_char_lm(
 
 
 def _tied_head(table, vocab_size: int):
-    """A Keras layer ``"head"``: ``logits = h E^T + b`` with ``E`` the embedding ``table``'s weights."""
+    """A Keras layer ``"head"``: ``logits = h E^T + b`` with ``E`` the embedding ``table``'s
+    weights."""
     import keras
 
     class TiedHead(keras.layers.Layer):

@@ -143,7 +143,8 @@ class StateTrackingModel(nn.Module):
 
 
 def torch_state_tracking(config: StateTrackingConfig) -> StateTrackingModel:
-    """The model of ``config`` (weights from the torch seed); twin of :func:`keras_state_tracking`."""
+    """The model of ``config`` (weights from the torch seed); twin of
+    :func:`keras_state_tracking`."""
     return StateTrackingModel(config)
 
 

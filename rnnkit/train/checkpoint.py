@@ -74,7 +74,8 @@ def load_torch_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     restore_rng: bool = True,
 ) -> History:
-    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_torch_checkpoint` into ``model`` (and ``optimizer``).
+    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_torch_checkpoint` into ``model``
+    (and ``optimizer``).
 
     Returns the saved :class:`~rnnkit.train.history.History`; pass it, with the same optimizer, to
     ``fit_torch(..., history=history)`` to continue. With ``restore_rng`` the Python,

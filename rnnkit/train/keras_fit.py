@@ -1,9 +1,11 @@
 """The Keras training loop: :func:`~rnnkit.train.keras_fit.fit_keras` (its checkpoints
 are in :mod:`rnnkit.train.checkpoint`).
 
-Mirrors :func:`~rnnkit.train.torch_fit.fit_torch`: same settings (:class:`~rnnkit.train.config.FitConfig`), same
-:class:`~rnnkit.train.history.History`, same endings (early stopping, non-finite loss, KeyboardInterrupt).
-Underneath it is ``model.fit`` with rnnkit's callbacks, so Keras users see nothing new.
+Mirrors :func:`~rnnkit.train.torch_fit.fit_torch`: same settings
+(:class:`~rnnkit.train.config.FitConfig`), same
+:class:`~rnnkit.train.history.History`, same endings (early stopping, non-finite loss,
+KeyboardInterrupt). Underneath it is ``model.fit`` with rnnkit's callbacks, so Keras users see
+nothing new.
 
 Endings, as in ``fit_torch``: early stopping restores the best epoch's weights; a
 non-finite loss restores the weights (and optimizer variables) of the last finished
@@ -68,7 +70,8 @@ def fit_keras(
     config: FitConfig | None = None,
     **settings,
 ) -> History:
-    """Compile and train ``model`` in place; return its per-epoch :class:`~rnnkit.train.history.History`.
+    """Compile and train ``model`` in place; return its per-epoch
+    :class:`~rnnkit.train.history.History`.
 
     Data (``train`` and ``val``): a pair of NumPy arrays ``(x, y)`` batched with
     ``batch_size`` (reshuffled each epoch when ``shuffle``), or a batched

@@ -27,7 +27,8 @@ def lr_for_epoch(config: FitConfig, epoch: int, current: float) -> float:
 
 
 def require_val_if_needed(cfg: FitConfig, val) -> None:
-    """Refuse settings that watch ``val_loss`` (``early_stopping``, ``stop_at``) when ``val`` is ``None``."""
+    """Refuse settings that watch ``val_loss`` (``early_stopping``, ``stop_at``) when ``val`` is
+    ``None``."""
     if val is not None:
         return
     for name in ("early_stopping", "stop_at"):

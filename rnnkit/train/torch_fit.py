@@ -1,7 +1,8 @@
 """The PyTorch training loop: :func:`~rnnkit.train.torch_fit.fit_torch`.
 
-Mirrors :func:`~rnnkit.train.keras_fit.fit_keras` (same settings, same :class:`~rnnkit.train.history.History`), so the
-two tabs of a chapter differ only where the frameworks do.
+Mirrors :func:`~rnnkit.train.keras_fit.fit_keras` (same settings, same
+:class:`~rnnkit.train.history.History`), so the two tabs of a chapter differ only where the
+frameworks do.
 
 Truncated BPTT (``tbptt=True``): the model is ``model(x, state) -> (logits, state)``,
 where ``state`` is ``None`` at the start of each epoch (and of validation) and
