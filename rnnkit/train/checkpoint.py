@@ -85,9 +85,32 @@ def load_torch_checkpoint(
     truncated or garbage file, a torch file that is not an rnnkit checkpoint, or
     weights that do not fit ``model``.
     """
+    path = Path(path)
+    payload = _read_torch_payload(path)
+    try:
+        model.load_state_dict(payload["model"])
+    except RuntimeError as error:
+        raise ValueError(
+            f"{path}: the saved weights do not fit this model: {one_line(error, 300, first=False)}"
+        ) from None
+    if optimizer is not None:
+        if payload["optimizer"] is None:
+            raise ValueError(f"{path} holds no optimizer state (saved with optimizer=None)")
+        try:
+            optimizer.load_state_dict(payload["optimizer"])
+        except (ValueError, KeyError) as error:
+            raise ValueError(
+                f"{path}: the saved optimizer state does not fit this optimizer: {one_line(error, 300, first=False)}"
+            ) from None
+    if restore_rng:
+        _set_rng_state(payload["rng"])
+    return History.from_state(payload["history"])
+
+
+def _read_torch_payload(path: Path) -> dict:
+    """The dict of an rnnkit PyTorch checkpoint at ``path``, or a one-line error."""
     import torch
 
-    path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
@@ -111,24 +134,7 @@ def load_torch_checkpoint(
             f"{path}: unsupported rnnkit checkpoint (version {payload.get('version')}, "
             f"missing keys {missing}); expected version {VERSION}"
         )
-    try:
-        model.load_state_dict(payload["model"])
-    except RuntimeError as error:
-        raise ValueError(
-            f"{path}: the saved weights do not fit this model: {one_line(error, 300, first=False)}"
-        ) from None
-    if optimizer is not None:
-        if payload["optimizer"] is None:
-            raise ValueError(f"{path} holds no optimizer state (saved with optimizer=None)")
-        try:
-            optimizer.load_state_dict(payload["optimizer"])
-        except (ValueError, KeyError) as error:
-            raise ValueError(
-                f"{path}: the saved optimizer state does not fit this optimizer: {one_line(error, 300, first=False)}"
-            ) from None
-    if restore_rng:
-        _set_rng_state(payload["rng"])
-    return History.from_state(payload["history"])
+    return payload
 
 
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
