@@ -1,7 +1,7 @@
 """Print how long each notebook took to execute in the last book build.
 
 Reads the execution cache that the build keeps under ``_build/.jupyter_cache``
-(through :func:`rnnkit.bench.notebook_times`). The course aims at 120 s a notebook on
+(through :func:`rnnkit.build.notebook_times`). The course aims at 120 s a notebook on
 a 2-core CPU; a time says as much about the machine's load as about the notebook, so
 a notebook over that is only flagged, and the step fails only past twice the aim
 (``FAIL_S``), which no load of this machine has come near and a real regression
@@ -10,7 +10,7 @@ a notebook over that is only flagged, and the step fails only past twice the aim
 
 import sys
 
-from rnnkit.bench import notebook_times
+from rnnkit.build import notebook_times
 
 CACHE = "_build/.jupyter_cache"
 AIM_S = 120

@@ -12,8 +12,10 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ``rnnkit.data``           offline corpora, tasks and their baselines
 ``rnnkit.train``          one training API in PyTorch and Keras, checkpoints
 ``rnnkit.models``         the practice chapters' models, in both frameworks
+``rnnkit.metrics``        bits per character, and the mixture of two models
 ``rnnkit.plots``          figures the chapters share
 ``rnnkit.book``           Sphinx glue: framework tabs made of notebook cells
+``rnnkit.build``          the built book on disk: its root, cache, notebook times
 ``rnnkit.validation``     the input checks every public function uses
 ========================  ==========================================================
 
@@ -36,9 +38,11 @@ __all__ = ["Setup", "setup", "__version__"]
 
 _SUBMODULES = {
     "bench",
+    "build",
     "checks",
     "convert",
     "data",
+    "metrics",
     "distributed",
     "models",
     "plots",

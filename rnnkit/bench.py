@@ -1,4 +1,4 @@
-"""The stopwatch of the book: honest timings, allocation counts and build times.
+"""The stopwatch of the book: honest timings and allocation counts.
 
 :func:`interleaved_timings` is the one timing rule the book uses: one warm-up round
 (first-call allocations, kernel selection), then ``repeats`` rounds in which the
@@ -12,7 +12,8 @@ The code being timed belongs to the chapter that teaches it (chapter 12 writes i
 loops itself); this module only times and counts: :func:`kernel_rows` for methods
 that compute the same outputs, :func:`training_step_rows` for forms of one training
 step at growing lengths, :func:`loop_overhead_rows` for ``fit_torch`` against a bare
-loop, and :func:`notebook_times` for the book build.
+loop; :func:`machine` says what they were measured on. The book build's own times are
+in :mod:`rnnkit.build`.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def timings(
 def time_call(
     fn: Callable[[], object], repeats: int, sync: Callable[[], None] | None = None
 ) -> float:
-    """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see :func:`timings`)."""
+    """Median seconds per call of ``fn`` over ``repeats`` calls after one warm-up (see
+    :func:`timings`)."""
     return statistics.median(timings(fn, repeats, sync))
 
 
@@ -365,54 +367,10 @@ def _training_loops(model, batches, device: str) -> dict[str, Callable[[], None]
     }
 
 
-def book_root(start: str | Path = ".") -> Path | None:
-    """The book's root: the nearest folder at or above ``start`` that holds ``_config.yml``.
-
-    A notebook finds the repository from ``chapters/`` as well as from a copy of it
-    elsewhere in the repository. ``None`` when no folder above holds a ``_config.yml``.
-    """
-    for folder in (Path(start).resolve(), *Path(start).resolve().parents):
-        if (folder / "_config.yml").exists():
-            return folder
-    return None
-
-
-def book_cache(start: str | Path = ".") -> Path | None:
-    """The book's execution cache, ``_build/.jupyter_cache`` under :func:`book_root`."""
-    root = book_root(start)
-    return None if root is None else root / "_build" / ".jupyter_cache"
-
-
-def notebook_times(cache: str | Path | None = None) -> list[dict]:
-    """Execution seconds of each notebook from a Jupyter Book execution cache.
-
-    ``cache`` is the build's ``_build/.jupyter_cache`` (by default the one that
-    :func:`book_cache` finds); the newest record of each notebook that still exists
-    counts. Returns dicts with ``notebook`` (file name) and ``seconds``, sorted by
-    name; empty when there is no cache yet.
-    """
-    cache = book_cache() if cache is None else cache
-    if cache is None or not Path(cache).exists():
-        return []
-    from jupyter_cache import get_cache
-
-    latest = {}
-    for record in get_cache(str(cache)).list_cache_records():
-        uri = Path(record.uri)
-        if uri.exists() and (uri not in latest or record.created > latest[uri].created):
-            latest[uri] = record
-    rows = [
-        {"notebook": uri.name, "seconds": float(rec.data.get("execution_seconds", float("nan")))}
-        for uri, rec in latest.items()
-    ]
-    return sorted(rows, key=lambda row: row["notebook"])
-
-
 def machine() -> dict:
     """What the timings were measured on: processor, cores, threads, GPU, versions."""
     import os
     import platform
-    from pathlib import Path
 
     import torch
 

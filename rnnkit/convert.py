@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnkit.reference import check_params, param_names
+from rnnkit.reference import CELLS, check_params, param_names
+from rnnkit.validation import require_choice
 
 #: The order in which each framework stacks the gate blocks of a layer, in the
 #: framework's own letters: ``GATE_ORDER[framework][cell]`` for ``framework`` in
@@ -81,8 +82,25 @@ def _ours(framework: str) -> dict[str, tuple[str, ...]]:
 
 _TORCH_ORDER = _ours("torch")
 _KERAS_ORDER = _ours("keras")
-_TORCH_CLASSES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
-_KERAS_CLASSES = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+#: The layer class of each cell of :data:`rnnkit.reference.CELLS`, by name: in
+#: ``torch.nn`` and in ``keras.layers``. Every model family builds its layers from
+#: these (:func:`torch_layer`, :func:`keras_layer`).
+TORCH_LAYERS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+KERAS_LAYERS = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def torch_layer(cell: str) -> type:
+    """The ``torch.nn`` class of ``cell`` (``"rnn"``, ``"lstm"`` or ``"gru"``)."""
+    import torch
+
+    return getattr(torch.nn, TORCH_LAYERS[require_choice(cell, "cell", CELLS)])
+
+
+def keras_layer(cell: str) -> type:
+    """The ``keras.layers`` class of ``cell`` (``"rnn"``, ``"lstm"`` or ``"gru"``)."""
+    import keras
+
+    return getattr(keras.layers, KERAS_LAYERS[require_choice(cell, "cell", CELLS)])
 
 
 def _suffix(gate: str) -> str:
@@ -134,13 +152,13 @@ def _require_zero_bias(params, cell: str, where: str) -> None:
 def _torch_cell(module) -> str:
     import torch
 
-    classes = {getattr(torch.nn, cls): cell for cell, cls in _TORCH_CLASSES.items()}
+    classes = {getattr(torch.nn, cls): cell for cell, cls in TORCH_LAYERS.items()}
     cell = classes.get(type(module))
     if cell is None:
         raise TypeError(
             f"module must be a torch.nn.RNN, nn.LSTM or nn.GRU, got {type(module).__name__}"
         )
-    name = f"torch.nn.{_TORCH_CLASSES[cell]}"
+    name = f"torch.nn.{TORCH_LAYERS[cell]}"
     if module.num_layers != 1:
         raise ValueError(f"{name} must have num_layers=1, got num_layers={module.num_layers}")
     if module.bidirectional:
@@ -200,9 +218,9 @@ def params_to_torch(params, module):
             "which torch cannot represent"
         )
     params = check_params(params, cell, input_size=module.input_size)
-    _require_hidden(params, cell, module.hidden_size, f"torch.nn.{_TORCH_CLASSES[cell]}")
+    _require_hidden(params, cell, module.hidden_size, f"torch.nn.{TORCH_LAYERS[cell]}")
     if not module.bias:
-        _require_zero_bias(params, cell, f"torch.nn.{_TORCH_CLASSES[cell]}")
+        _require_zero_bias(params, cell, f"torch.nn.{TORCH_LAYERS[cell]}")
     target = module.weight_ih_l0
     w_in, w_rec, b_in, b_rec = _stack(params, _TORCH_ORDER[cell], module.hidden_size, np.float64)
     values = {"weight_ih_l0": w_in.T, "weight_hh_l0": w_rec.T}
@@ -231,13 +249,13 @@ def _require_hidden(params, cell: str, hidden: int, where: str) -> None:
 def _keras_cell(layer) -> str:
     import keras
 
-    classes = {getattr(keras.layers, cls): cell for cell, cls in _KERAS_CLASSES.items()}
+    classes = {getattr(keras.layers, cls): cell for cell, cls in KERAS_LAYERS.items()}
     cell = classes.get(type(layer))
     if cell is None:
         raise TypeError(
             f"layer must be a keras.layers.SimpleRNN, LSTM or GRU, got {type(layer).__name__}"
         )
-    name = f"keras.layers.{_KERAS_CLASSES[cell]}"
+    name = f"keras.layers.{KERAS_LAYERS[cell]}"
     if getattr(layer.activation, "__name__", None) != "tanh":
         raise ValueError(f"{name} must use activation='tanh', got {layer.activation!r}")
     recurrent = getattr(layer, "recurrent_activation", None)
@@ -259,7 +277,7 @@ def params_from_keras(layer) -> dict[str, np.ndarray]:
     cell = _keras_cell(layer)
     if not layer.built:
         raise ValueError(
-            f"keras.layers.{_KERAS_CLASSES[cell]} is not built yet (it has no weights): "
+            f"keras.layers.{KERAS_LAYERS[cell]} is not built yet (it has no weights): "
             "call it on an input or layer.build((None, None, features)) first"
         )
     weights = [np.array(w) for w in layer.get_weights()]
@@ -283,7 +301,7 @@ def params_to_keras(params, layer):
     anything else raises ``ValueError``, as do sizes that differ from the layer's.
     """
     cell = _keras_cell(layer)
-    name = f"keras.layers.{_KERAS_CLASSES[cell]}"
+    name = f"keras.layers.{KERAS_LAYERS[cell]}"
     reset_after = bool(getattr(layer, "reset_after", True))
     if cell == "gru" and isinstance(params, dict) and ("b_Uh" in params) != reset_after:
         form = "reset-after (has 'b_Uh')" if "b_Uh" in params else "original (no 'b_Uh')"

@@ -33,7 +33,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from rnnkit.models.transformer import LSTMRegressor
+from rnnkit.models.regressor import LSTMRegressor
 from rnnkit.validation import require_choice, require_int
 
 
@@ -93,7 +93,8 @@ def _model_and_data(cfg: DDPConfig):
 
 
 def _train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, lr: float) -> tuple[float, float]:
-    """Plain SGD on the mean squared error, one batch per step; returns (seconds per step, last loss)."""
+    """Plain SGD on the mean squared error, one batch per step; returns (seconds per step, last
+    loss)."""
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     start = time.perf_counter()
     for step in range(x.shape[0]):
@@ -128,7 +129,8 @@ def _worker(rank: int, cfg: DDPConfig, rendezvous: str, out: str) -> None:
 
 
 def run_single(cfg: DDPConfig) -> tuple[dict[str, torch.Tensor], float, float]:
-    """Train in this process on the whole global batch; returns (weights, seconds per step, last loss)."""
+    """Train in this process on the whole global batch; returns (weights, seconds per step, last
+    loss)."""
     model, x, y = _model_and_data(cfg)
     seconds, loss = _train(model, x, y, cfg.lr)
     return {k: v.detach().clone() for k, v in model.state_dict().items()}, seconds, loss

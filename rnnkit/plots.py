@@ -1,11 +1,10 @@
 """Figures the chapters share, and the one style every figure of the book is drawn in.
 
 Every function returns the matplotlib ``Figure`` so the notebook decides whether to
-show or save it. Importing this module applies :data:`STYLE` (``rnnkit.setup`` does
-too, so a chapter that calls ``plt`` directly gets it as well): every figure is drawn
-at the width the book shows it, :data:`COLUMN_PX` pixels at :data:`DPI`, so a point of
-text is ``DPI / 72`` pixels on screen and no text is smaller than :data:`MIN_TEXT_PX`;
-figures are white, so they stay readable in the book's dark theme.
+show or save it. The style is stated once, where it is defined: :data:`STYLE` and the
+constants it is built from (:data:`COLUMN_PX`, :data:`DPI`, :data:`MIN_TEXT_PX`);
+importing this module applies it, and so does ``rnnkit.setup`` (for a chapter that
+calls ``plt`` directly). The figure functions leave sizes of text to it.
 """
 
 from __future__ import annotations
@@ -537,42 +536,10 @@ def gru_diagram(
     return fig
 
 
-def seq2seq_attention_diagram(
-    title: str = "Encoder, decoder and attention: each output step averages the encoder states",
-):
-    """Draw chapter 11's encoder-decoder with additive attention, at decoder step 2.
-
-    The encoder, a GRU over the source (Sutskever, Vinyals & Le 2014; Cho et al. 2014),
-    keeps its outputs ``k_1 ... k_L`` and hands its last state to the decoder, a GRU
-    over ``<start>`` and the target. At step ``t`` the decoder's output ``s_t`` scores
-    every ``k_j`` (``e_tj = v^T tanh(s_t W_q + k_j W_k)``, Bahdanau, Cho & Bengio
-    2015), a softmax turns the scores into weights ``a_tj`` (drawn as line widths),
-    and the context ``c_t = sum_j a_tj k_j`` joins ``s_t`` in the output layer, where
-    Luong, Pham & Manning (2015) place it: it does not feed back into the GRU.
-    Returns the Figure.
-    """
-    state, attend = STATE, ATTEND
-    fig, ax = _diagram_axes((COLUMN_IN, 4.6), (-0.55, 9.3), (-1.0, 5.05), title)
-    boxes, labels = 1.0, 2.05
-    encoder, decoder = (0.7, 2.0, 3.3), (5.7, 7.0, 8.3)
-    inputs = ("$x_1$", "$x_2$", "$x_3$", "<start>", "$y_1$", "$y_2$")
-    outputs = ("$k_1$", "$k_2$", "$k_3$", "$s_1$", "$s_2$", "$s_3$")
-    for x, below, above in zip(encoder + decoder, inputs, outputs, strict=True):
-        _node(ax, (x, boxes), "GRU", shape="box", colour=LAYER)
-        _label(ax, (x, -0.05), below, size=11 if below.startswith("$") else 10)
-        _label(ax, (x, labels), above)
-        _arrow(ax, (x, -0.05), (x, boxes))
-        _arrow(ax, (x, boxes), (x, labels))
-    for row in (encoder, decoder):
-        for left, right in zip(row, row[1:], strict=False):
-            _arrow(
-                ax, (left + _HALF, boxes), (right - _HALF, boxes), colour=state, width=2.0, shrink=1
-            )
-    _arrow(ax, (3.3 + _HALF, boxes), (5.7 - _HALF, boxes), colour=state, width=2.0, shrink=1)
-    _label(ax, (4.5, boxes + 0.25), "last state", colour=state, size=10)
-    _label(ax, (2.0, -0.6), "encoder: a GRU over the source", colour="0.35", size=10)
-    _label(ax, (7.0, -0.6), "decoder: a GRU over <start> + target", colour="0.35", size=10)
-    # attention at step 2: s_2 scores every k_j; the weights a_2j average the k_j into c_2
+def _attention_at_step_2(ax, encoder, labels) -> None:
+    """The attention of :func:`seq2seq_attention_diagram`: ``s_2`` scores every ``k_j``
+    and the weights ``a_2j`` average the ``k_j`` into ``c_2``, which joins ``s_2``."""
+    attend = ATTEND
     hub = (4.5, 3.45)
     _node(ax, hub, "attention", shape="box", colour="#e3ecf7", width=1.5)
     edge = hub[1] - 0.26  # the attention box's lower edge
@@ -597,6 +564,44 @@ def seq2seq_attention_diagram(
         strict=True,
     ):  # fmt: skip
         ax.text(-0.45, y, line, fontsize=10.5, color=attend, va="center")
+
+
+def seq2seq_attention_diagram(
+    title: str = "Encoder, decoder and attention: each output step averages the encoder states",
+):
+    """Draw chapter 11's encoder-decoder with additive attention, at decoder step 2.
+
+    The encoder, a GRU over the source (Sutskever, Vinyals & Le 2014; Cho et al. 2014),
+    keeps its outputs ``k_1 ... k_L`` and hands its last state to the decoder, a GRU
+    over ``<start>`` and the target. At step ``t`` the decoder's output ``s_t`` scores
+    every ``k_j`` (``e_tj = v^T tanh(s_t W_q + k_j W_k)``, Bahdanau, Cho & Bengio
+    2015), a softmax turns the scores into weights ``a_tj`` (drawn as line widths),
+    and the context ``c_t = sum_j a_tj k_j`` joins ``s_t`` in the output layer, where
+    Luong, Pham & Manning (2015) place it: it does not feed back into the GRU.
+    Returns the Figure.
+    """
+    state = STATE
+    fig, ax = _diagram_axes((COLUMN_IN, 4.6), (-0.55, 9.3), (-1.0, 5.05), title)
+    boxes, labels = 1.0, 2.05
+    encoder, decoder = (0.7, 2.0, 3.3), (5.7, 7.0, 8.3)
+    inputs = ("$x_1$", "$x_2$", "$x_3$", "<start>", "$y_1$", "$y_2$")
+    outputs = ("$k_1$", "$k_2$", "$k_3$", "$s_1$", "$s_2$", "$s_3$")
+    for x, below, above in zip(encoder + decoder, inputs, outputs, strict=True):
+        _node(ax, (x, boxes), "GRU", shape="box", colour=LAYER)
+        _label(ax, (x, -0.05), below, size=11 if below.startswith("$") else 10)
+        _label(ax, (x, labels), above)
+        _arrow(ax, (x, -0.05), (x, boxes))
+        _arrow(ax, (x, boxes), (x, labels))
+    for row in (encoder, decoder):
+        for left, right in zip(row, row[1:], strict=False):
+            _arrow(
+                ax, (left + _HALF, boxes), (right - _HALF, boxes), colour=state, width=2.0, shrink=1
+            )
+    _arrow(ax, (3.3 + _HALF, boxes), (5.7 - _HALF, boxes), colour=state, width=2.0, shrink=1)
+    _label(ax, (4.5, boxes + 0.25), "last state", colour=state, size=10)
+    _label(ax, (2.0, -0.6), "encoder: a GRU over the source", colour="0.35", size=10)
+    _label(ax, (7.0, -0.6), "decoder: a GRU over <start> + target", colour="0.35", size=10)
+    _attention_at_step_2(ax, encoder, labels)
     return fig
 
 
@@ -756,8 +761,8 @@ def bpc_against_training_size(rows, models: Sequence[str], title: str):
     ticks = [f"{round(n / 1000):,}k" for n in rows["train chars"]]  # 418 543 -> "419k"
     ax.set_xticks(list(rows["train chars"]), ticks)
     ax.xaxis.set_minor_locator(NullLocator())  # labelled at each measured size
-    ax.set_xlabel("training text (characters, log scale)", fontsize=10)
-    ax.set_ylabel("test bits per character", fontsize=10)
+    ax.set_xlabel("training text (characters, log scale)")
+    ax.set_ylabel("test bits per character")
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.legend(fontsize=10, frameon=False)
     ax.set_title(wrap(title), loc="left")

@@ -4,7 +4,8 @@ The code follows the book's equations letter for letter. Vectors are **rows**, s
 batch of inputs ``x_t`` of shape (batch, features) multiplies the weights from the
 left: for a gate ``k``
 
-    a_k = x_t W_k + h_{t-1} U_k + b_k,     W_k: (features, hidden), U_k: (hidden, hidden), b_k: (hidden,)
+    a_k = x_t W_k + h_{t-1} U_k + b_k,
+    W_k: (features, hidden), U_k: (hidden, hidden), b_k: (hidden,)
 
 ``params`` is a plain dict of NumPy arrays with these names:
 

@@ -102,7 +102,8 @@ def lti_loop(A_bar, B_bar, C, x) -> np.ndarray:
 
 
 def lti_kernel(A_bar, B_bar, C, length: int) -> np.ndarray:
-    """The kernel ``K_k = Re(sum_n C_n A_bar_n^k B_bar_n)`` for ``k = 0..length-1``: ``(H, length)``.
+    """The kernel ``K_k = Re(sum_n C_n A_bar_n^k B_bar_n)`` for ``k = 0..length-1``:
+    ``(H, length)``.
 
     Built as a Vandermonde product: the powers ``A_bar^k`` ``(H, N, length)`` times ``C B_bar``.
     """
@@ -113,7 +114,8 @@ def lti_kernel(A_bar, B_bar, C, length: int) -> np.ndarray:
 
 
 def causal_conv(K, x) -> np.ndarray:
-    """``y_t = sum_{k=0..t} K_k x_{t-k}`` per channel: ``K`` ``(H, >= T)``, ``x`` ``(batch, T, H)``."""
+    """``y_t = sum_{k=0..t} K_k x_{t-k}`` per channel: ``K`` ``(H, >= T)``, ``x``
+    ``(batch, T, H)``."""
     K, x = _kernel_and_input(K, x)
     T = x.shape[1]
     y = np.zeros_like(x)  # (b, T, H)
@@ -174,7 +176,8 @@ def selective_coefficients(x, p: SelectiveParams) -> tuple[np.ndarray, np.ndarra
 
 
 def sequential_scan(a, b) -> np.ndarray:
-    """``h_t = a_t * h_{t-1} + b_t`` from ``h_0 = 0``, by a loop over axis 1: ``(batch, T, ...)``."""
+    """``h_t = a_t * h_{t-1} + b_t`` from ``h_0 = 0``, by a loop over axis 1:
+    ``(batch, T, ...)``."""
     a, b = _scan_inputs(a, b)
     h, states = np.zeros_like(b[:, 0]), []
     for a_t, b_t in zip(np.moveaxis(a, 1, 0), np.moveaxis(b, 1, 0), strict=True):
@@ -213,7 +216,8 @@ def ssd_sequential(a, B, C, x) -> np.ndarray:
     """Mamba-2's recurrence with one decay per channel (Dao & Gu 2024), by a loop.
 
     ``h_t = a_t h_{t-1} + x_t B_t`` with ``h_t`` ``(H, N)``, ``y_t = h_t C_t``.
-    ``a``, ``x``: ``(batch, T, H)``; ``B``, ``C``: ``(batch, T, N)``. Returns ``y`` ``(batch, T, H)``.
+    ``a``, ``x``: ``(batch, T, H)``; ``B``, ``C``: ``(batch, T, N)``. Returns ``y``
+    ``(batch, T, H)``.
     """
     a, B, C, x = _ssd_inputs(a, B, C, x)
     h = np.zeros((x.shape[0], x.shape[2], B.shape[2]))  # (b, H, N)

@@ -147,3 +147,17 @@ def require_choice(value, name: str, choices: Sequence[str]) -> str:
         listed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {listed}, got {value!r}")
     return value
+
+
+def one_line(error: BaseException, limit: int = 200, *, first: bool = True) -> str:
+    """``error``'s message on one line of at most ``limit`` characters, for a message of ours.
+
+    ``first=True`` keeps the first line only (Keras and TensorFlow messages run on for a
+    page); ``first=False`` keeps every line, its runs of white space folded to one
+    space (a learner's error, torch's list of mismatched weights). ``""`` for an empty
+    message.
+    """
+    text = str(error).strip()
+    if first:
+        return (text.splitlines() or [""])[0][:limit]
+    return " ".join(text.split())[:limit]

@@ -99,24 +99,6 @@ def test_bad_sizes_and_device_are_refused():
         same_lstm(LSTMSizes(2, 3, 2, 2), device="tpu")
 
 
-def test_notebook_times_is_empty_without_a_cache(tmp_path, monkeypatch):
-    from rnnkit.bench import notebook_times
-
-    assert notebook_times(str(tmp_path / "missing")) == []
-    monkeypatch.chdir(tmp_path)  # no _config.yml above: no book, no cache
-    assert notebook_times() == []
-
-
-def test_book_root_is_the_nearest_folder_with_a_config(tmp_path):
-    from rnnkit.bench import book_cache, book_root
-
-    (tmp_path / "_config.yml").write_text("title: t\n")
-    inner = tmp_path / "_build" / "nbval" / "chapters"
-    inner.mkdir(parents=True)
-    assert book_root(inner) == tmp_path.resolve()
-    assert book_cache(inner) == tmp_path.resolve() / "_build" / ".jupyter_cache"
-
-
 def _mingru_forms():
     import torch
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,8 +94,8 @@ def test_save_is_atomic_and_a_failed_save_keeps_the_old_file(tmp_path, monkeypat
     path = save_torch_checkpoint(tmp_path / "c.pt", model, None, History())
     before = path.read_bytes()
 
-    def broken_save(obj, f):
-        f.write(b"half a file")
+    def broken_save(obj, f):  # f: the temporary file's path
+        Path(f).write_bytes(b"half a file")
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", broken_save)

@@ -1,11 +1,11 @@
 import numpy as np
 
 from rnnkit.checks import check_make_windows
-from rnnkit.checks.forecast import make_windows
+from rnnkit.checks.forecast import reference_windows
 
 
 def test_reference_windows_are_followed_by_their_target():
-    x, y = make_windows(np.arange(10.0), 3)
+    x, y = reference_windows(np.arange(10.0), 3)
     assert x.shape == (7, 3, 1) and y.shape == (7, 1)
     assert np.array_equal(x[0, :, 0], [0, 1, 2]) and y[0, 0] == 3 and y[-1, 0] == 9
 
@@ -29,7 +29,7 @@ def test_correct_answer_passes_and_is_used():
 
 def test_target_inside_window_is_named():
     def wrong(series, window):
-        x, _ = make_windows(series, window)
+        x, _ = reference_windows(series, window)
         return x, x[:, -1, :]
 
     result = check_make_windows(wrong)
@@ -38,7 +38,7 @@ def test_target_inside_window_is_named():
 
 def test_missing_feature_axis_is_named():
     def wrong(series, window):
-        x, y = make_windows(series, window)
+        x, y = reference_windows(series, window)
         return x[..., 0], y
 
     result = check_make_windows(wrong)
@@ -47,7 +47,7 @@ def test_missing_feature_axis_is_named():
 
 def test_one_window_too_few_is_named():
     def wrong(series, window):
-        x, y = make_windows(series, window)
+        x, y = reference_windows(series, window)
         return x[:-1], y[:-1]
 
     assert "stop one window early" in str(check_make_windows(wrong))
@@ -55,7 +55,7 @@ def test_one_window_too_few_is_named():
 
 def test_flat_target_is_named():
     def wrong(series, window):
-        x, y = make_windows(series, window)
+        x, y = reference_windows(series, window)
         return x, y.ravel()
 
     assert "keep it (n, 1)" in str(check_make_windows(wrong))

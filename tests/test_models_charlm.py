@@ -13,14 +13,13 @@ import rnnkit
 from rnnkit import convert
 from rnnkit.data.chars import RESERVED, bptt_windows
 from rnnkit.data.vocab import Vocab
+from rnnkit.metrics import best_lambda, interpolate_bpc
 from rnnkit.models.charlm import (
     apply_temperature,
-    best_lambda,
     bits_per_char_keras,
     bits_per_char_torch,
     char_probs_keras,
     char_probs_torch,
-    interpolate_bpc,
     keras_char_lm,
     keras_char_lm_like,
     sample_keras,
@@ -120,7 +119,7 @@ def test_charlm_bad_ids_give_a_one_line_error(x, message):
 
 def test_charlm_refuses_an_unknown_cell():
     with pytest.raises(
-        ValueError, match="cell must be one of 'lstm', 'gru', 'rnn', got 'transformer'"
+        ValueError, match="cell must be one of 'rnn', 'lstm', 'gru', got 'transformer'"
     ):
         torch_char_lm(V, E, H, "transformer")
 

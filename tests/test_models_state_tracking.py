@@ -8,17 +8,17 @@ import pytest
 import torch
 
 from rnnkit.models.state_tracking import (
-    CELLS,
-    KERAS_CELLS,
+    LAYERS,
     SignedMinGRU,
     StateTrackingConfig,
     keras_state_tracking,
     sinusoidal_positions,
     torch_state_tracking,
 )
+from rnnkit.reference import CELLS
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", LAYERS)
 @pytest.mark.parametrize("T", [1, 7, 90])
 def test_every_cell_maps_ids_to_logits_at_every_step_for_any_length(cell, T):
     torch.manual_seed(0)
@@ -49,7 +49,7 @@ def test_sinusoidal_positions_follow_the_formula():
     assert torch.isclose(P[t, 2 * i + 1], torch.tensor(np.cos(t / 10000 ** (2 * i / 6))).float())
 
 
-@pytest.mark.parametrize("cell", KERAS_CELLS)
+@pytest.mark.parametrize("cell", CELLS)
 def test_keras_twin_has_the_same_layers_and_output_shape(cell):
     config = StateTrackingConfig(cell, vocab_size=3, classes=5, hidden_size=8)
     model = keras_state_tracking(config)

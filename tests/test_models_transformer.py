@@ -4,12 +4,9 @@ one-line errors for inputs they cannot read."""
 import pytest
 import torch
 
-from rnnkit.models.transformer import (
-    LSTMRegressor,
-    TransformerConfig,
-    TransformerRegressor,
-    count_parameters,
-)
+from rnnkit.models import count_parameters
+from rnnkit.models.regressor import LSTMRegressor
+from rnnkit.models.transformer import TransformerConfig, TransformerRegressor
 
 
 def test_transformer_and_lstm_regressors_map_sequences_to_one_value():

@@ -135,7 +135,8 @@ MISTAKES = [
 
 
 def check_apply_temperature(fn) -> CheckResult:
-    """Exercise 7.1: ``apply_temperature(logits, tau) -> softmax(logits / tau)`` over the last axis."""
+    """Exercise 7.1: ``apply_temperature(logits, tau) -> softmax(logits / tau)`` over the last
+    axis."""
     return run_check(
         "Exercise 7.1 (apply_temperature)",
         fn,

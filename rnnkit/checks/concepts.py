@@ -7,6 +7,7 @@ so the answers are the frameworks' own, not a formula we could get wrong twice.
 from __future__ import annotations
 
 from rnnkit.checks.core import Case, CheckResult, compare_equal, run_check
+from rnnkit.convert import keras_layer, torch_layer
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 FRAMEWORKS = ("torch", "keras")
@@ -127,16 +128,9 @@ def check_torch_gru_shapes(fn) -> CheckResult:
 def framework_param_count(cell, input_size, hidden_size, framework):
     """Reference: build the layer in ``framework`` and count its trainable parameters."""
     if framework == "torch":
-        import torch
-
-        module = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
-        layer = module(input_size, hidden_size, batch_first=True)
+        layer = torch_layer(cell)(input_size, hidden_size, batch_first=True)
         return sum(p.numel() for p in layer.parameters() if p.requires_grad)
-    import keras
-
-    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[
-        cell
-    ](hidden_size)
+    layer = keras_layer(cell)(hidden_size)
     layer.build((None, None, input_size))
     return layer.count_params()
 

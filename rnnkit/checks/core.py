@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from rnnkit.validation import one_line
+
 NOT_ATTEMPTED = "not attempted"
 INCORRECT = "incorrect"
 CORRECT = "correct"
@@ -226,8 +228,7 @@ def _modified(which: str) -> str:
 
 
 def _describe_error(error: Exception, case: Case) -> str:
-    text = " ".join(str(error).split())[:300]
-    message = f"your function raised {type(error).__name__}: {text}"
+    message = f"your function raised {type(error).__name__}: {one_line(error, 300, first=False)}"
     if isinstance(error, KeyError):
         for item in (*case.args, *case.kwargs.values()):
             if isinstance(item, Mapping):
@@ -277,10 +278,9 @@ def _compare_safely(compare: Comparer, got: Any, expected: Any) -> str | None:
     try:
         return compare(got, expected)
     except Exception as error:  # an answer of a form the comparer did not foresee
-        text = " ".join(str(error).split())[:200]
         return (
             f"your answer (a {type(got).__name__}) could not be compared with the expected "
-            f"{_kind(expected)}: {type(error).__name__}: {text}"
+            f"{_kind(expected)}: {type(error).__name__}: {one_line(error, first=False)}"
         )
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
+from rnnkit.data.series import make_windows
 
 
-def make_windows(series, window):
-    """Reference: every window of ``window`` values and the value that follows it."""
-    series = np.asarray(series, dtype=float)
-    starts = np.arange(len(series) - window)  # (n,)
-    x = series[starts[:, None] + np.arange(window)[None, :]]  # (n, window)
-    return x[..., None], series[starts + window][:, None]  # (n, window, 1), (n, 1)
+def reference_windows(series, window):
+    """Reference: :func:`rnnkit.data.series.make_windows` with ``horizon=1`` in float64,
+    without the target indices the exercise does not ask for."""
+    x, y, _ = make_windows(series, window, dtype=np.float64)
+    return x, y
 
 
 def _compare_pair(got, expected) -> str | None:
@@ -30,12 +30,12 @@ def _compare_pair(got, expected) -> str | None:
 
 
 def _target_inside(series, window):
-    x, _ = make_windows(series, window)
+    x, _ = reference_windows(series, window)
     return x, x[:, -1, :]  # the last input value, not the next one
 
 
 def _flat_x(series, window):
-    x, y = make_windows(series, window)
+    x, y = reference_windows(series, window)
     return x[..., 0], y
 
 
@@ -47,22 +47,22 @@ def _one_window_too_many(series, window):  # fails as the learner's loop does
 
 
 def _one_window_too_few(series, window):
-    x, y = make_windows(series, window)
+    x, y = reference_windows(series, window)
     return x[:-1], y[:-1]
 
 
 def _flat_y(series, window):
-    x, y = make_windows(series, window)
+    x, y = reference_windows(series, window)
     return x, y[:, 0]
 
 
 def _window_holds_target(series, window):
-    x, y = make_windows(series, window)
+    x, y = reference_windows(series, window)
     return np.concatenate([x[:, 1:], y[:, :, None]], axis=1), y  # series[i + 1 : i + window + 1]
 
 
 def _window_on_features(series, window):
-    x, y = make_windows(series, window)
+    x, y = reference_windows(series, window)
     return x.transpose(0, 2, 1), y  # (n, 1, window)
 
 
@@ -104,5 +104,5 @@ CASES = [
 def check_make_windows(fn) -> CheckResult:
     """Check ``fn(series, window) -> (x (n, window, 1), y (n, 1))``, ``n = len - window``."""
     return run_check(
-        "Exercise 9.1 (make_windows)", fn, make_windows, CASES, _compare_pair, MISTAKES
+        "Exercise 9.1 (make_windows)", fn, reference_windows, CASES, _compare_pair, MISTAKES
     )

@@ -4,8 +4,8 @@ The references are :func:`rnnkit.reference.lstm_cell` and
 :func:`rnnkit.reference.gru_cell`. Every case has float64 arrays with
 ``features != hidden`` and ``batch > 1``, so a transposed weight or a swapped axis
 fails loudly (and :func:`~rnnkit.checks.core.run_check` hands them over read-only, so
-an in-place update of an input is reported, not silently absorbed). Each known mistake is a small variant of the cell, so the feedback can
-name it.
+an in-place update of an input is reported, not silently absorbed). Each known mistake is a small
+variant of the cell, so the feedback can name it.
 """
 
 from __future__ import annotations

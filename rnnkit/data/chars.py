@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnkit.data.vocab import UNK, Vocab
+from rnnkit.metrics import bits_per_char
 from rnnkit.validation import require_ids, require_int
 
 RESERVED = (UNK,)  # id 0
@@ -211,7 +212,8 @@ class NGramLM:
             self.tables.append(_Table.build(codes, counts, vocab_size))
 
     def prob(self, history: np.ndarray, nxt: np.ndarray) -> np.ndarray:
-        """``P(nxt[i] | history[i])`` for histories of shape ``(n, order - 1)``; returns ``(n,)``."""
+        """``P(nxt[i] | history[i])`` for histories of shape ``(n, order - 1)``; returns
+        ``(n,)``."""
         v = self.vocab_size
         p = np.full(nxt.shape, 1.0 / v)
         for k in range(1, self.order + 1):  # from the unigram level up to the full order
@@ -257,12 +259,13 @@ class NGramLM:
 
     def bits_per_char(self, ids: np.ndarray, context: np.ndarray | None = None) -> float:
         """Mean ``-log2 P`` of every id in ``ids``, the probabilities of :meth:`char_probs`."""
-        return float(-np.mean(np.log2(self.char_probs(ids, context))))
+        return bits_per_char(self.char_probs(ids, context))
 
 
 @dataclass(frozen=True)
 class NGramBaseline:
-    """The order chosen on validation, the bits per character of every order tried, and the model."""
+    """The order chosen on validation, the bits per character of every order tried, and the
+    model."""
 
     order: int
     val_bpc: dict[int, float]

@@ -5,9 +5,9 @@ Keeling & Whorf 2004, Scripps Institution of Oceanography, public domain). It is
 with 59 missing weeks; we take calendar-month means and keep January 1965 to December
 2001, the stretch where every month has readings (five earlier months have none), so
 every value is a measurement, never an imputation: 444 monthly values with a rising
-trend and a clear 12-month season. Also available: ``"sunspots"`` (yearly Wolf numbers 1700-2008, public
-domain, NOAA; an irregular ~11-year cycle, ``season=11``) and ``"elnino"`` (monthly
-Nino 1+2 sea-surface temperature 1950-2010, public domain, NOAA; ``season=12``).
+trend and a clear 12-month season. Also available: ``"sunspots"`` (yearly Wolf numbers 1700-2008,
+public domain, NOAA; an irregular ~11-year cycle, ``season=11``) and ``"elnino"`` (monthly Nino 1+2
+sea-surface temperature 1950-2010, public domain, NOAA; ``season=12``).
 
 Pipeline: :func:`load_series` → :func:`make_forecast_data` (contiguous train/val/test by
 target time, a :class:`Scaler` fitted on the training period only, windows of shape
@@ -93,14 +93,15 @@ class Scaler:
 
 
 def make_windows(
-    values, window: int, horizon: int = 1
+    values, window: int, horizon: int = 1, dtype=np.float32
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All windows of a 1-D series with the value ``horizon`` steps after each.
 
     For every target index ``t`` in ``[window + horizon - 1, N)``, the input is
     ``values[t - horizon - window + 1 : t - horizon + 1]``, so the last input is
     ``horizon`` steps before the target. Returns ``x (n, window, 1)``, ``y (n, 1)``
-    (float32) and the target indices ``t (n,)``.
+    (in ``dtype``: float32 for training, float64 for exercise 9.1's reference) and the
+    target indices ``t (n,)``.
 
     Raises ``ValueError`` if the series is not 1-D or too short for one window.
     """
@@ -115,12 +116,13 @@ def make_windows(
     t = np.arange(window + horizon - 1, values.size)  # (n,)
     starts = t - horizon - window + 1
     x = values[starts[:, None] + np.arange(window)[None, :]]  # (n, window)
-    return x[..., None].astype(np.float32), values[t][:, None].astype(np.float32), t
+    return x[..., None].astype(dtype), values[t][:, None].astype(dtype), t
 
 
 @dataclass(frozen=True)
 class WindowSplit:
-    """Scaled windows ``x (n, window, 1)``, scaled targets ``y (n, 1)``, target indices ``t (n,)``."""
+    """Scaled windows ``x (n, window, 1)``, scaled targets ``y (n, 1)``, target indices
+    ``t (n,)``."""
 
     x: np.ndarray
     y: np.ndarray

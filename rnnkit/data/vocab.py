@@ -38,7 +38,8 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words and punctuation marks: ``"Good, not bad"`` → ``["good", ",", "not", "bad"]``."""
+    """Lower-case words and punctuation marks: ``"Good, not bad"`` →
+    ``["good", ",", "not", "bad"]``."""
     return _WORD.findall(text.lower())
 
 

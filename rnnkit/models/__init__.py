@@ -9,5 +9,11 @@ the same arguments, ``torch_<family>(...)`` returning a ``torch.nn.Module`` and
 and layers carry the same names, and their arguments the same words (``vocab_size``,
 ``embed_dim``, ``hidden_size``, ``cell``). Import from the module itself, e.g. ``from
 rnnkit.models.charlm import torch_char_lm``; nothing is re-exported here, so importing
-one family never imports the others' frameworks.
+one family never imports the others' frameworks. :func:`count_parameters` counts any
+PyTorch model's trainable weights.
 """
+
+
+def count_parameters(model) -> int:
+    """The number of trainable scalars in a ``torch.nn.Module`` (any family's)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -15,7 +15,8 @@ build it with the same sizes; the parameter counts differ only where the framewo
 
 Quality is measured in **bits per character** (bpc), the mean of
 ``-log2 P(x_{t+1} | x_{<=t})`` over a text (:func:`bits_per_char_torch`,
-:func:`bits_per_char_keras`), the unit of :func:`rnnkit.data.chars.ngram_baseline`.
+:func:`bits_per_char_keras`), the unit of :func:`rnnkit.data.chars.ngram_baseline`;
+the scores themselves, and the mixture of two models, are in :mod:`rnnkit.metrics`.
 Text is generated one character at a time with a temperature
 (:func:`apply_temperature`, :func:`sample_torch`, :func:`sample_keras`).
 
@@ -30,10 +31,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnnkit.convert import keras_layer, torch_layer
 from rnnkit.data.vocab import Vocab
+from rnnkit.metrics import bits_per_char
+from rnnkit.reference import CELLS
 from rnnkit.validation import require_choice, require_ids, require_int
 
-CELLS = ("lstm", "gru", "rnn")
 ProbsFn = Callable[[np.ndarray, float], np.ndarray]
 
 
@@ -137,7 +140,7 @@ class CharLM(nn.Module):
         dropout, tie = _require_regularisers(dropout, tie, embed_dim, hidden_size)
         self.vocab_size, self.cell, self.hidden_size = vocab_size, cell, hidden_size
         self.dropout, self.tie = dropout, tie
-        layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        layer = torch_layer(cell)
         self.embed = nn.Embedding(vocab_size, embed_dim)
         self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.rnn = layer(embed_dim, hidden_size, batch_first=True)
@@ -155,7 +158,8 @@ class CharLM(nn.Module):
 
 
 def _require_regularisers(dropout, tie, embed_dim: int, hidden_size: int) -> tuple[float, bool]:
-    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed_dim == hidden_size`` if tied."""
+    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed_dim == hidden_size`` if
+    tied."""
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)):
         raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
     if not 0 <= dropout < 1:
@@ -179,7 +183,8 @@ def torch_char_lm(
     dropout: float = 0.0,
     tie: bool = False,
 ) -> CharLM:
-    """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`."""
+    """A fresh :class:`CharLM` (weights from the global torch seed); twin of
+    :func:`keras_char_lm`."""
     return CharLM(vocab_size, embed_dim, hidden_size, cell, dropout, tie)
 
 
@@ -230,8 +235,7 @@ def bits_per_char_torch(
     The probabilities are those of :func:`char_probs_torch` (same arguments), so the
     number compares with :meth:`rnnkit.data.chars.NGramLM.bits_per_char`.
     """
-    p = char_probs_torch(model, ids, context, device=device, chunk=chunk)
-    return float(-np.mean(np.log2(p)))
+    return bits_per_char(char_probs_torch(model, ids, context, device=device, chunk=chunk))
 
 
 def sample_torch(
@@ -245,12 +249,12 @@ def sample_torch(
 ) -> str:
     """Generate ``length`` characters after ``prime`` from a :class:`CharLM`.
 
-    The model reads ``prime`` (encoded with ``vocab``, a character-level :class:`~rnnkit.data.vocab.Vocab`),
-    then repeatedly draws the next id from ``probs_fn(logits, temperature)`` with a
-    ``numpy.random.Generator(seed)`` and feeds it back, carrying the state. Returns the
-    generated characters only (not the prime). Raises (one line) for arguments of the
-    wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary that is not a ``Vocab`` or a length
-    or seed that is not an integer.
+    The model reads ``prime`` (encoded with ``vocab``, a character-level
+    :class:`~rnnkit.data.vocab.Vocab`), then repeatedly draws the next id from
+    ``probs_fn(logits, temperature)`` with a ``numpy.random.Generator(seed)`` and feeds it back,
+    carrying the state. Returns the generated characters only (not the prime). Raises (one line) for
+    arguments of the wrong kind: ``ValueError`` for an empty prime, ``TypeError`` for a vocabulary
+    that is not a ``Vocab`` or a length or seed that is not an integer.
     """
     length, rng = _check_sampling(vocab, prime, length, temperature, seed, probs_fn)
     device = next(model.parameters()).device
@@ -304,9 +308,7 @@ def keras_char_lm(
         batch_size = require_int(batch_size, "batch_size", minimum=1)
     if stateful and batch_size is None:
         raise ValueError("stateful=True needs a fixed batch_size, got batch_size=None")
-    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}[
-        cell
-    ]
+    layer = keras_layer(cell)
     drop = keras.layers.Dropout(dropout, name="drop") if dropout > 0 else (lambda t: t)
     ids = keras.Input(batch_shape=(batch_size, None), dtype="int32")
     table = keras.layers.Embedding(vocab_size, embed_dim, name="embed")
@@ -318,7 +320,8 @@ def keras_char_lm(
 
 
 def _tied_head(table, vocab_size: int):
-    """A Keras layer ``"head"``: ``logits = h E^T + b`` with ``E`` the embedding ``table``'s weights."""
+    """A Keras layer ``"head"``: ``logits = h E^T + b`` with ``E`` the embedding ``table``'s
+    weights."""
     import keras
 
     class TiedHead(keras.layers.Layer):
@@ -383,7 +386,7 @@ def char_probs_keras(model, ids, context=None) -> np.ndarray:
 
 def bits_per_char_keras(model, ids, context=None) -> float:
     """As :func:`bits_per_char_torch`, for a :func:`keras_char_lm` model (any batch size)."""
-    return float(-np.mean(np.log2(char_probs_keras(model, ids, context))))
+    return bits_per_char(char_probs_keras(model, ids, context))
 
 
 def sample_keras(
@@ -409,78 +412,3 @@ def sample_keras(
         out.append(nxt)
         logits = stepper(np.array([[nxt]], dtype=np.int32), training=False)  # (1, 1, V)
     return vocab.decode(np.array(out, dtype=np.int64))
-
-
-# --------------------------------------------------------------------------- mixing two models
-
-
-def _require_char_probs(p_a, p_b) -> tuple[np.ndarray, np.ndarray]:
-    """Both per-character probability vectors as float64, checked to match and lie in (0, 1]."""
-    out = []
-    for name, p in (("p_a", p_a), ("p_b", p_b)):
-        p = np.asarray(p)
-        if p.dtype.kind != "f" or p.ndim != 1 or p.size == 0:
-            raise ValueError(
-                f"{name} must be a non-empty 1-D float array (one probability per character), "
-                f"got shape {p.shape} and dtype {p.dtype}"
-            )
-        if not np.all((p > 0) & (p <= 1)):  # NaN fails this too
-            raise ValueError(
-                f"{name} must hold probabilities in (0, 1], got values from {np.nanmin(p)} "
-                f"to {np.nanmax(p)}{' and NaN' if np.isnan(p).any() else ''}"
-            )
-        out.append(p.astype(np.float64))
-    if out[0].shape != out[1].shape:
-        raise ValueError(
-            f"p_a and p_b must score the same characters, got shapes {out[0].shape} and "
-            f"{out[1].shape}"
-        )
-    return out[0], out[1]
-
-
-def _require_lambda(lam) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.floating, np.integer)):
-        raise TypeError(f"lam must be a number in [0, 1], got {lam!r}")
-    if not 0 <= lam <= 1:  # NaN fails this too
-        raise ValueError(f"lam must be in [0, 1], got {lam}")
-    return float(lam)
-
-
-def interpolate_bpc(p_a, p_b, lam: float) -> float:
-    """Bits per character of the linear mixture of two models' per-character probabilities.
-
-    .. math::
-        \\text{bpc}(\\lambda) = -\\frac{1}{n} \\sum_t \\log_2
-            \\big(\\lambda\\, p_a(t) + (1 - \\lambda)\\, p_b(t)\\big)
-
-    ``p_a`` and ``p_b`` are ``(n,)`` floats in ``(0, 1]``, the probability each model
-    gave to the same ``n`` characters (:func:`char_probs_torch`,
-    :meth:`rnnkit.data.chars.NGramLM.char_probs`); ``lam`` in ``[0, 1]``. At ``lam=1``
-    the result is model a's bpc, at ``lam=0`` model b's; ``bpc(lam)`` is convex in
-    ``lam`` (``-log`` of a function linear in ``lam``). Raises ``ValueError`` for
-    mismatched shapes, values outside ``(0, 1]`` or NaN, ``lam`` outside ``[0, 1]``.
-    """
-    p_a, p_b = _require_char_probs(p_a, p_b)
-    lam = _require_lambda(lam)
-    return float(-np.mean(np.log2(lam * p_a + (1.0 - lam) * p_b)))
-
-
-def best_lambda(p_a, p_b, grid=None) -> tuple[float, float]:
-    """The weight ``lam`` of the grid that minimises :func:`interpolate_bpc`, and that bpc.
-
-    ``grid`` defaults to ``0, 0.01, ..., 1``; it must hold values in ``[0, 1]`` and
-    always gets 0 and 1 added, so the chosen mixture is never worse, on the characters
-    it was chosen on, than either model alone. Choose ``lam`` on validation
-    characters and report the mixture's bpc on test ones. Ties go to the smallest
-    ``lam``. Raises ``ValueError`` as :func:`interpolate_bpc` does, or for an empty grid.
-    """
-    p_a, p_b = _require_char_probs(p_a, p_b)
-    grid = np.linspace(0.0, 1.0, 101) if grid is None else np.asarray(grid, dtype=np.float64)
-    if grid.ndim != 1 or grid.size == 0:
-        raise ValueError(f"grid must be a non-empty 1-D list of weights, got shape {grid.shape}")
-    for lam in grid:
-        _require_lambda(lam)
-    grid = np.union1d(grid, [0.0, 1.0])  # sorted, endpoints included
-    bpc = [interpolate_bpc(p_a, p_b, lam) for lam in grid]
-    best = int(np.argmin(bpc))
-    return float(grid[best]), float(bpc[best])

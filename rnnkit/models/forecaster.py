@@ -23,21 +23,23 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from rnnkit.convert import keras_layer, torch_layer
 from rnnkit.validation import as_float_array, require_choice, require_int
 
-CELLS = ("lstm", "gru")
+GATED_CELLS = ("lstm", "gru")  # the cells of rnnkit.reference.CELLS with gates
 
 
 @dataclass(frozen=True)
 class ForecasterConfig:
-    """Sizes of the stacked regressor: ``cell`` in :data:`CELLS`, ``hidden_sizes`` per layer."""
+    """Sizes of the stacked regressor: ``cell`` in :data:`GATED_CELLS`, ``hidden_sizes`` per
+    layer."""
 
     cell: str = "lstm"
     hidden_sizes: tuple[int, ...] = (64, 32)
     features: int = 1
 
     def __post_init__(self) -> None:
-        require_choice(self.cell, "cell", CELLS)
+        require_choice(self.cell, "cell", GATED_CELLS)
         if not isinstance(self.hidden_sizes, (tuple, list)) or len(self.hidden_sizes) == 0:
             raise ValueError(
                 f"hidden_sizes must be a non-empty tuple of layer sizes, got {self.hidden_sizes!r}"
@@ -53,7 +55,7 @@ class TorchForecaster(torch.nn.Module):
     def __init__(self, config: ForecasterConfig | None = None) -> None:
         super().__init__()
         self.config = config or ForecasterConfig()
-        layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
+        layer = torch_layer(self.config.cell)
         sizes = (self.config.features, *self.config.hidden_sizes)
         self.layers = torch.nn.ModuleList(
             layer(n_in, n_out, batch_first=True)
@@ -87,7 +89,7 @@ def keras_forecaster(config: ForecasterConfig | None = None):
     import keras
 
     config = config or ForecasterConfig()
-    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config.cell]
+    layer = keras_layer(config.cell)
     stack = [keras.Input(shape=(None, config.features))]  # (B, T, F), any T
     for k, units in enumerate(config.hidden_sizes):
         stack.append(layer(units, return_sequences=k < len(config.hidden_sizes) - 1))

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import torch
 
-from rnnkit.convert import set_forget_bias
+from rnnkit.convert import keras_layer, set_forget_bias, torch_layer
 from rnnkit.data.synthetic import COPY_CLASSES
+from rnnkit.reference import CELLS
 from rnnkit.validation import require_choice, require_ids, require_int
 
-CELLS = ("rnn", "lstm", "gru")
 TASKS = ("adding", "copy")
 
 
@@ -53,7 +53,7 @@ class LongDepsModel(torch.nn.Module):
         super().__init__()
         self.config = config
         features = 2 if config.task == "adding" else COPY_CLASSES
-        layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
+        layer = torch_layer(config.cell)
         self.rnn = layer(features, config.hidden_size, batch_first=True)
         if config.cell == "lstm":
             set_forget_bias(self.rnn)
@@ -83,9 +83,7 @@ def keras_longdeps(config: LongDepsConfig):
     """The same model in Keras 3, for sequences of any length; layers ``rnn`` and ``head``."""
     import keras
 
-    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[
-        config.cell
-    ]
+    layer = keras_layer(config.cell)
     if config.task == "adding":
         return keras.Sequential(
             [

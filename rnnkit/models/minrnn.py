@@ -19,7 +19,8 @@ must be too.
 
 minGRU:   z_t = sigmoid(x_t W_z + b_z),  h_tilde_t = g(x_t W_h + b_h),
           h_t = (1 - z_t) * h_{t-1} + z_t * h_tilde_t.
-minLSTM:  f_t = sigmoid(x_t W_f + b_f),  i_t = sigmoid(x_t W_i + b_i),  h_tilde_t = g(x_t W_h + b_h),
+minLSTM:  f_t = sigmoid(x_t W_f + b_f),  i_t = sigmoid(x_t W_i + b_i),
+          h_tilde_t = g(x_t W_h + b_h),
           f'_t = f_t / (f_t + i_t),  i'_t = i_t / (f_t + i_t),
           h_t = f'_t * h_{t-1} + i'_t * h_tilde_t.
 
@@ -40,7 +41,8 @@ MODES = ("scan", "sequential")
 
 
 def positive_candidate(v: torch.Tensor) -> torch.Tensor:
-    """The positive candidate map of Feng et al.: ``v + 1/2`` for ``v >= 0``, ``sigmoid(v)`` below."""
+    """The positive candidate map of Feng et al.: ``v + 1/2`` for ``v >= 0``, ``sigmoid(v)``
+    below."""
     return torch.where(v >= 0, v + 0.5, torch.sigmoid(v))
 
 
@@ -85,8 +87,9 @@ class _MinRNN(nn.Module):
 
         ``h0``: ``(B, hidden_size)`` with every entry > 0, or ``None`` for zeros. ``mode``:
         ``"scan"`` (log-space parallel scan) or ``"sequential"`` (a loop over ``t``).
-        Returns ``(h, h_last)``: all states ``(B, T, hidden_size)`` and the last ``(B, hidden_size)``.
-        Raises ``ValueError`` / ``TypeError`` on a wrong shape, dtype, mode or a non-positive ``h0``.
+        Returns ``(h, h_last)``: all states ``(B, T, hidden_size)`` and the last
+        ``(B, hidden_size)``. Raises ``ValueError`` / ``TypeError`` on a wrong shape, dtype, mode or
+        a non-positive ``h0``.
         """
         self._check(x, h0, mode)
         k = self.linear(x).chunk(self.n_maps, dim=-1)  # n_maps x (B, T, H)
@@ -137,7 +140,8 @@ class MinGRU(_MinRNN):
     n_maps = 2
 
     def coefficients(self, k):
-        """``(a_t, b_t) = (1 - z_t, z_t * h_tilde_t)`` from the pre-activations ``k = (k_z, k_h)``."""
+        """``(a_t, b_t) = (1 - z_t, z_t * h_tilde_t)`` from the pre-activations
+        ``k = (k_z, k_h)``."""
         k_z, k_h = k
         z = torch.sigmoid(k_z)
         return 1 - z, z * positive_candidate(k_h)
@@ -169,7 +173,7 @@ class MinLSTM(_MinRNN):
         return -F.softplus(d), -F.softplus(-d) + log_positive_candidate(k_h)
 
 
-CELLS = {"mingru": MinGRU, "minlstm": MinLSTM}
+MIN_CELLS = {"mingru": MinGRU, "minlstm": MinLSTM}
 
 
 class MinRNNRegressor(nn.Module):
@@ -192,7 +196,7 @@ class MinRNNRegressor(nn.Module):
     ) -> None:
         super().__init__()
         self.mode = require_choice(mode, "mode", MODES)
-        cell_class = CELLS[require_choice(cell, "cell", tuple(CELLS))]
+        cell_class = MIN_CELLS[require_choice(cell, "cell", tuple(MIN_CELLS))]
         layers = require_int(layers, "layers", minimum=1)
         sizes = [input_size] + [hidden_size] * layers
         self.layers = nn.ModuleList(cell_class(d, hidden_size) for d in sizes[:-1])

@@ -353,5 +353,6 @@ def keras_seq2seq(
     hidden_size: int = 64,
     attention: bool = True,
 ) -> KerasSeq2Seq:
-    """A fresh :class:`KerasSeq2Seq` (weights from the Keras seed); twin of :func:`torch_seq2seq`."""
+    """A fresh :class:`KerasSeq2Seq` (weights from the Keras seed); twin of
+    :func:`torch_seq2seq`."""
     return KerasSeq2Seq(vocab_size, src_width, embed_dim, hidden_size, attention)

@@ -66,7 +66,8 @@ class DiagonalLTI(nn.Module):
         self.log_delta = nn.Parameter(log_dt)  # Delta in [0.001, 0.1], log-uniform (S4D)
 
     def discrete(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(dA, A_bar, B_bar)``, each ``(H, N)``, with ``dA = Delta A = log A_bar`` (zero-order hold)."""
+        """``(dA, A_bar, B_bar)``, each ``(H, N)``, with ``dA = Delta A = log A_bar`` (zero-order
+        hold)."""
         A = -torch.exp(self.log_neg_A)  # (H, N)
         dA = torch.exp(self.log_delta)[:, None] * A  # (H, N)
         A_bar = torch.exp(dA)

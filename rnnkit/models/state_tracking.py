@@ -3,7 +3,7 @@
 Every model reads token ids ``x`` ``(B, T)``, one-hot encodes them, runs one sequence
 layer and a linear head at every step: logits ``(B, T, classes)``, so that the label of
 each prefix (:func:`rnnkit.data.state_tracking.state_task`) is a target. The layer is
-one of :data:`CELLS`:
+one of :data:`LAYERS`:
 
 * ``"rnn"``, ``"lstm"``, ``"gru"``: ``torch.nn.RNN`` (tanh), ``LSTM``, ``GRU``, whose
   gates and candidates read ``h_{t-1}`` (non-linear recurrences);
@@ -28,17 +28,17 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from rnnkit.convert import set_forget_bias
+from rnnkit.convert import keras_layer, set_forget_bias, torch_layer
 from rnnkit.models.minrnn import MinGRU, positive_candidate
+from rnnkit.reference import CELLS
 from rnnkit.validation import require_choice, require_ids, require_int
 
-CELLS = ("rnn", "lstm", "gru", "mingru", "mingru_neg", "transformer")
-KERAS_CELLS = ("rnn", "lstm", "gru")
+LAYERS = (*CELLS, "mingru", "mingru_neg", "transformer")  # Keras builds CELLS only
 
 
 @dataclass(frozen=True)
 class StateTrackingConfig:
-    """``cell`` in :data:`CELLS`; ``vocab_size`` and ``classes`` of the task; ``hidden_size`` units
+    """``cell`` in :data:`LAYERS`; ``vocab_size`` and ``classes`` of the task; ``hidden_size`` units
     (the model width ``d_model`` of the Transformer, divisible by its 4 heads)."""
 
     cell: str = "lstm"
@@ -47,7 +47,7 @@ class StateTrackingConfig:
     hidden_size: int = 32
 
     def __post_init__(self) -> None:
-        require_choice(self.cell, "cell", CELLS)
+        require_choice(self.cell, "cell", LAYERS)
         for name in ("vocab_size", "classes", "hidden_size"):
             require_int(getattr(self, name), name, minimum=1)
         if self.cell == "transformer" and self.hidden_size % 4:
@@ -117,9 +117,8 @@ class StateTrackingModel(nn.Module):
         self.embed = (
             nn.Linear(cfg.vocab_size, cfg.hidden_size) if cfg.cell == "transformer" else None
         )
-        if cfg.cell in ("rnn", "lstm", "gru"):
-            layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cfg.cell]
-            self.rnn = layer(cfg.vocab_size, cfg.hidden_size, batch_first=True)
+        if cfg.cell in CELLS:
+            self.rnn = torch_layer(cfg.cell)(cfg.vocab_size, cfg.hidden_size, batch_first=True)
         elif cfg.cell == "transformer":
             self.rnn = CausalTransformer(cfg.hidden_size)
         else:
@@ -144,24 +143,24 @@ class StateTrackingModel(nn.Module):
 
 
 def torch_state_tracking(config: StateTrackingConfig) -> StateTrackingModel:
-    """The model of ``config`` (weights from the torch seed); twin of :func:`keras_state_tracking`."""
+    """The model of ``config`` (weights from the torch seed); twin of
+    :func:`keras_state_tracking`."""
     return StateTrackingModel(config)
 
 
 def keras_state_tracking(config: StateTrackingConfig):
-    """The same model in Keras 3 for ``cell`` in :data:`KERAS_CELLS`, any length: token
+    """The same model in Keras 3 for ``cell`` in :data:`~rnnkit.reference.CELLS`, any length: token
     ids ``(B, T)`` -> one-hot -> layer ``rnn`` ``(B, T, H)`` -> layer ``head`` ``(B, T, classes)``.
     Raises ``ValueError`` for the PyTorch-only cells."""
     import keras
 
-    if config.cell not in KERAS_CELLS:
+    if config.cell not in CELLS:
         raise ValueError(
-            f"keras_state_tracking builds cell in {KERAS_CELLS}, got {config.cell!r} (PyTorch only)"
+            f"keras_state_tracking builds cell in {CELLS}, got {config.cell!r} (PyTorch only)"
         )
-    layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     inputs = keras.Input(shape=(None,), dtype="int32")  # (B, T)
     onehot = keras.ops.one_hot(inputs, config.vocab_size)  # (B, T, vocab_size)
-    rnn = layer[config.cell](config.hidden_size, return_sequences=True, name="rnn")
+    rnn = keras_layer(config.cell)(config.hidden_size, return_sequences=True, name="rnn")
     out = rnn(onehot)  # (B, T, H)
     logits = keras.layers.Dense(config.classes, name="head")(out)  # (B, T, classes)
     return keras.Model(inputs, logits, name=f"state_tracking_{config.cell}")

@@ -1,7 +1,6 @@
-"""A small Transformer encoder and an LSTM of about the same size, for sequence regression.
-
-Both map ``x`` ``(B, T, features)`` to ``(B, out_size)`` and are what chapter 12 compares
-on the adding problem.
+"""A small Transformer encoder for sequence regression, ``x`` ``(B, T, features)`` to
+``(B, out_size)``: what chapter 12 compares with an LSTM of about the same size
+(:class:`rnnkit.models.regressor.LSTMRegressor`) on the adding problem.
 
 :class:`TransformerRegressor` (Vaswani et al., 2017, encoder only): a linear embedding of
 each step plus a learned position embedding, ``layers`` pre-norm encoder blocks
@@ -9,8 +8,6 @@ each step plus a learned position embedding, ``layers`` pre-norm encoder blocks
 feed-forward block, each wrapped in a residual connection), a final layer norm, the mean
 over time, and a linear head. Every step attends to every other in one matrix product,
 so the work per layer is ``O(T^2 d)`` but has no sequential dependence on ``T``.
-
-:class:`LSTMRegressor`: ``torch.nn.LSTM`` and a linear head on the last output ``h_T``.
 
 No Keras twins: the chapter compares architectures, not frameworks, and does it once.
 """
@@ -73,24 +70,3 @@ class TransformerRegressor(nn.Module):
         h = self.embed(x) + self.position[: x.shape[1]]  # (B, T, d)
         h = self.encoder(h)  # (B, T, d)
         return self.head(h.mean(dim=1))  # (B, out_size)
-
-
-class LSTMRegressor(nn.Module):
-    """``nn.LSTM`` then a linear head on ``h_T``: ``(B, T, features) -> (B, out_size)``."""
-
-    def __init__(self, hidden_size: int, features: int = 2, out_size: int = 1) -> None:
-        super().__init__()
-        hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
-        self.lstm = nn.LSTM(
-            require_int(features, "features", minimum=1), hidden_size, batch_first=True
-        )
-        self.head = nn.Linear(hidden_size, require_int(out_size, "out_size", minimum=1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, _ = self.lstm(x)  # (B, T, H)
-        return self.head(out[:, -1])  # (B, out_size)
-
-
-def count_parameters(model: nn.Module) -> int:
-    """The number of trainable scalars in ``model``."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)

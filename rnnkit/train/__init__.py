@@ -20,8 +20,8 @@ _LAZY = {
     "fit_keras": "rnnkit.train.keras_fit",
     "save_torch_checkpoint": "rnnkit.train.checkpoint",
     "load_torch_checkpoint": "rnnkit.train.checkpoint",
-    "save_keras_checkpoint": "rnnkit.train.keras_fit",
-    "load_keras_checkpoint": "rnnkit.train.keras_fit",
+    "save_keras_checkpoint": "rnnkit.train.checkpoint",
+    "load_keras_checkpoint": "rnnkit.train.checkpoint",
 }
 
 __all__ = ["FitConfig", "History", *_LAZY]

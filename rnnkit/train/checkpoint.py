@@ -1,35 +1,45 @@
-"""Save and resume a PyTorch training run (the Keras twins, :func:`~rnnkit.train.keras_fit.save_keras_checkpoint`
-and :func:`~rnnkit.train.keras_fit.load_keras_checkpoint`, live beside ``fit_keras``).
+"""Save and resume a training run, in PyTorch or in Keras: one file per checkpoint,
+written atomically (:func:`atomic_write`: the file is written next to its destination
+and moved over it with ``os.replace``, so an interrupted save leaves the previous
+checkpoint intact). Each framework is imported only by its own functions.
 
-A checkpoint is one ``torch.save`` file holding a dict of plain types and tensors
-only, so it loads with ``torch.load(..., weights_only=True)`` (no code runs when a
-file is opened)::
+A PyTorch checkpoint is one ``torch.save`` file holding a dict of plain types and
+tensors only, so it loads with ``torch.load(..., weights_only=True)`` (no code runs
+when a file is opened)::
 
     {"format": "rnnkit.train.checkpoint", "version": 1,
      "model": state_dict, "optimizer": state_dict, "epoch": int,
      "history": History.to_state(), "rng": {"python", "numpy", "torch", "cuda"}}
 
-Writing is atomic: the file is written next to its destination and moved over it
-with ``os.replace``, so an interrupted save leaves the previous checkpoint intact.
 Restoring the random-number generators makes a resumed run continue exactly as an
-uninterrupted one would (same shuffles, same dropout masks).
+uninterrupted one would (same shuffles, same dropout masks). A Keras checkpoint is
+Keras's own ``.keras`` file (architecture, weights, optimizer variables) with the
+history added as one JSON entry of the zip archive.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import tempfile
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from rnnkit.train.history import History
-from rnnkit.train.inputs import one_line
+from rnnkit.validation import one_line
+
+if TYPE_CHECKING:
+    import keras
+    import torch
 
 FORMAT = "rnnkit.train.checkpoint"
 VERSION = 1
+_HISTORY_ENTRY = "rnnkit_history.json"  # the history inside a .keras archive
 _KEYS = ("format", "version", "model", "optimizer", "epoch", "history", "rng")
 
 
@@ -40,6 +50,8 @@ def save_torch_checkpoint(
     history: History,
 ) -> Path:
     """Write model, optimizer, history and RNG states to ``path`` atomically; return it."""
+    import torch
+
     if not isinstance(history, History):
         raise TypeError(f"history must be an rnnkit History, got {type(history).__name__}")
     path = Path(path)
@@ -52,7 +64,7 @@ def save_torch_checkpoint(
         "history": history.to_state(),
         "rng": _rng_state(),
     }
-    atomic_write(path, lambda f: torch.save(payload, f))
+    atomic_write(path, lambda tmp: torch.save(payload, tmp))
     return path
 
 
@@ -62,7 +74,8 @@ def load_torch_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     restore_rng: bool = True,
 ) -> History:
-    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_torch_checkpoint` into ``model`` (and ``optimizer``).
+    """Load a checkpoint from :func:`~rnnkit.train.checkpoint.save_torch_checkpoint` into ``model``
+    (and ``optimizer``).
 
     Returns the saved :class:`~rnnkit.train.history.History`; pass it, with the same optimizer, to
     ``fit_torch(..., history=history)`` to continue. With ``restore_rng`` the Python,
@@ -73,6 +86,31 @@ def load_torch_checkpoint(
     weights that do not fit ``model``.
     """
     path = Path(path)
+    payload = _read_torch_payload(path)
+    try:
+        model.load_state_dict(payload["model"])
+    except RuntimeError as error:
+        raise ValueError(
+            f"{path}: the saved weights do not fit this model: {one_line(error, 300, first=False)}"
+        ) from None
+    if optimizer is not None:
+        if payload["optimizer"] is None:
+            raise ValueError(f"{path} holds no optimizer state (saved with optimizer=None)")
+        try:
+            optimizer.load_state_dict(payload["optimizer"])
+        except (ValueError, KeyError) as error:
+            raise ValueError(
+                f"{path}: the saved optimizer state does not fit this optimizer: {one_line(error, 300, first=False)}"
+            ) from None
+    if restore_rng:
+        _set_rng_state(payload["rng"])
+    return History.from_state(payload["history"])
+
+
+def _read_torch_payload(path: Path) -> dict:
+    """The dict of an rnnkit PyTorch checkpoint at ``path``, or a one-line error."""
+    import torch
+
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
@@ -96,42 +134,28 @@ def load_torch_checkpoint(
             f"{path}: unsupported rnnkit checkpoint (version {payload.get('version')}, "
             f"missing keys {missing}); expected version {VERSION}"
         )
-    try:
-        model.load_state_dict(payload["model"])
-    except RuntimeError as error:
-        raise ValueError(
-            f"{path}: the saved weights do not fit this model: {_one_line(error)}"
-        ) from None
-    if optimizer is not None:
-        if payload["optimizer"] is None:
-            raise ValueError(f"{path} holds no optimizer state (saved with optimizer=None)")
-        try:
-            optimizer.load_state_dict(payload["optimizer"])
-        except (ValueError, KeyError) as error:
-            raise ValueError(
-                f"{path}: the saved optimizer state does not fit this optimizer: {_one_line(error)}"
-            ) from None
-    if restore_rng:
-        _set_rng_state(payload["rng"])
-    return History.from_state(payload["history"])
+    return payload
 
 
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(file)`` on a temporary file in ``path``'s folder, then move it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp)`` to write a temporary file beside ``path`` (same suffix), flush
+    it to disk, then move it over ``path``; on any error remove it and re-raise."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
+        write(tmp)
+        with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def _rng_state() -> dict:
+    import torch
+
     version, internal, gauss = random.getstate()
     # the legacy global generator is the one rnnkit.setup seeds
     _, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002
@@ -153,6 +177,8 @@ def _rng_state() -> dict:
 
 
 def _set_rng_state(rng: dict) -> None:
+    import torch
+
     py = rng["python"]
     random.setstate((py["version"], tuple(int(v) for v in py["state"].tolist()), py["gauss"]))
     npy = rng["numpy"]
@@ -163,5 +189,58 @@ def _set_rng_state(rng: dict) -> None:
         torch.cuda.set_rng_state_all(rng["cuda"])
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())[:300]
+def save_keras_checkpoint(path: str | os.PathLike, model: keras.Model, history: History) -> Path:
+    """Save model, optimizer state and ``history`` to one ``.keras`` file, atomically.
+
+    Keras's own format holds the architecture, the weights and the optimizer's
+    variables; rnnkit adds the history as a JSON entry inside the same zip file.
+    The file is written next to ``path`` and moved over it with ``os.replace``.
+    Random-number generators are not saved: resume with ``shuffle=False`` (or accept
+    a different shuffle order) for a run equal to an uninterrupted one.
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"a Keras checkpoint path must end in '.keras', got {path.name!r}")
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an rnnkit History, got {type(history).__name__}")
+
+    def write(tmp: Path) -> None:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp, "a") as archive:
+            archive.writestr(_HISTORY_ENTRY, json.dumps(history.to_state()))
+
+    atomic_write(path, write)
+    return path
+
+
+def load_keras_checkpoint(path: str | os.PathLike) -> tuple[keras.Model, History]:
+    """Load ``(model, history)`` saved by :func:`save_keras_checkpoint`.
+
+    The model comes back compiled, with its optimizer's state; continue with
+    ``fit_keras(model, ..., optimizer=model.optimizer, history=history)``. Raises
+    ``FileNotFoundError`` or a one-line ``ValueError`` for a corrupted or foreign file.
+    """
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            state = json.loads(archive.read(_HISTORY_ENTRY))
+    except KeyError:
+        raise ValueError(
+            f"{path} is not an rnnkit Keras checkpoint: it has no {_HISTORY_ENTRY}"
+        ) from None
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ValueError(
+            f"{path} is not a readable Keras checkpoint (truncated, corrupted or not a .keras file): "
+            f"{type(error).__name__}"
+        ) from None
+    try:
+        model = keras.models.load_model(path)
+    except Exception as error:  # Keras raises several types for a damaged archive
+        raise ValueError(
+            f"{path}: Keras could not rebuild the model: {type(error).__name__}: {one_line(error)}"
+        ) from None
+    return model, History.from_state(state)

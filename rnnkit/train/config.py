@@ -1,6 +1,6 @@
-"""Settings shared by ``fit_torch`` and ``fit_keras``, and the small pieces
-of loop logic that do not depend on the framework (early stopping, the learning-rate
-schedule, the progress bar)."""
+"""The training settings shared by ``fit_torch`` and ``fit_keras``: :class:`FitConfig`,
+stated once per chapter, and :func:`show_progress`, which decides its ``progress=None``.
+The loop logic both frameworks share is in :mod:`rnnkit.train.loop`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rnnkit.validation import require_choice, require_int
+from rnnkit.validation import require_int
 
 LOSSES = ("cross_entropy", "mse")
 METRICS = ("accuracy",)
@@ -70,13 +70,13 @@ class FitConfig:
     def __post_init__(self) -> None:
         require_int(self.epochs, "epochs", minimum=1)
         require_int(self.batch_size, "batch_size", minimum=1)
-        _require_positive(self.lr, "lr")
+        require_positive(self.lr, "lr")
         if self.clip_norm is not None:
-            _require_positive(self.clip_norm, "clip_norm")
+            require_positive(self.clip_norm, "clip_norm")
         if self.early_stopping is not None:
             require_int(self.early_stopping, "early_stopping (patience in epochs)", minimum=1)
         if self.stop_at is not None:
-            _require_positive(self.stop_at, "stop_at (a target val_loss)")
+            require_positive(self.stop_at, "stop_at (a target val_loss)")
         if self.progress not in (True, False, None):
             raise TypeError(f"progress must be True, False or None (auto), got {self.progress!r}")
         if self.lr_schedule is not None and not callable(self.lr_schedule):
@@ -85,7 +85,8 @@ class FitConfig:
             )
 
 
-def _require_positive(value, name: str) -> float:
+def require_positive(value, name: str) -> float:
+    """``value`` as a float, or a one-line error unless it is a finite number > 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise TypeError(f"{name} must be a finite number, got {value!r}")
     if value <= 0:
@@ -100,59 +101,6 @@ def make_config(config: FitConfig | None, settings: dict) -> FitConfig:
     if unknown:
         raise TypeError(f"unknown training setting(s) {unknown}; expected some of {names}")
     return dataclasses.replace(config or FitConfig(), **settings)
-
-
-def lr_for_epoch(config: FitConfig, epoch: int, current: float) -> float:
-    """The learning rate for ``epoch`` (0-based): the schedule's value, else ``current``."""
-    if config.lr_schedule is None:
-        return current
-    value = config.lr_schedule(epoch)
-    try:
-        return _require_positive(value, f"lr_schedule({epoch})")
-    except TypeError:
-        raise TypeError(
-            f"lr_schedule({epoch}) must return a finite number, got {value!r}"
-        ) from None
-
-
-def require_val_if_needed(cfg: FitConfig, val) -> None:
-    """Refuse settings that watch ``val_loss`` (``early_stopping``, ``stop_at``) when ``val`` is ``None``."""
-    if val is not None:
-        return
-    for name in ("early_stopping", "stop_at"):
-        if getattr(cfg, name) is not None:
-            raise ValueError(f"{name} needs validation data: pass val=...")
-
-
-def target_reached(cfg: FitConfig, val_loss: float, epoch: int) -> str | None:
-    """The stop reason if ``val_loss`` of epoch ``epoch`` (1-based) meets ``cfg.stop_at``."""
-    if cfg.stop_at is None or not val_loss <= cfg.stop_at:
-        return None
-    return f"target reached: val_loss {val_loss:.4g} <= stop_at {cfg.stop_at:g} after epoch {epoch}"
-
-
-class EarlyStopper:
-    """Patience on the validation loss; the caller snapshots weights when it improves."""
-
-    def __init__(self, patience: int) -> None:
-        self.patience = patience
-        self.best = math.inf
-        self.best_epoch: int | None = None  # 1-based
-        self.wait = 0
-
-    def update(self, val_loss: float, epoch: int) -> tuple[bool, bool]:
-        """Record epoch ``epoch`` (1-based); return ``(improved, should_stop)``."""
-        if val_loss < self.best:  # False for NaN: a NaN epoch never counts as best
-            self.best, self.best_epoch, self.wait = val_loss, epoch, 0
-            return True, False
-        self.wait += 1
-        return False, self.wait >= self.patience
-
-    def reason(self) -> str:
-        return (
-            f"early stopping: val_loss did not improve for {self.patience} epoch(s); "
-            f"restored the weights of epoch {self.best_epoch}"
-        )
 
 
 def show_progress(progress: bool | None) -> bool:
@@ -176,42 +124,3 @@ def show_progress(progress: bool | None) -> bool:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     return hasattr(shell, "kernel") or sys.stderr.isatty()
-
-
-def progress_bar(cfg: FitConfig, done: int, steps: int | None):
-    """The bar of a run that has ``done`` epochs behind it and ``steps`` batches per
-    epoch (``None``: unknown): a ``tqdm.auto`` bar (a widget in Jupyter, text
-    elsewhere) over the remaining steps, or ``None`` when :func:`show_progress` says no."""
-    if not show_progress(cfg.progress):
-        return None
-    from tqdm.auto import tqdm
-
-    total = None if steps is None else steps * (cfg.epochs - done)
-    desc = f"epoch {done + 1}/{cfg.epochs}"
-    try:
-        return tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
-    except ImportError:  # a notebook without working ipywidgets: fall back to text
-        from tqdm.std import tqdm as text_tqdm
-
-        return text_tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True)
-
-
-def nan_reason(epoch: int, step: int, value: float) -> str:
-    """Why training stopped on a non-finite loss at ``epoch`` (1-based), ``step`` (1-based)."""
-    kept = "the initial weights" if epoch == 1 else f"the weights from the end of epoch {epoch - 1}"
-    return f"non-finite loss ({value}) at epoch {epoch}, step {step}; restored {kept}"
-
-
-def metric_names(metrics, classify: bool) -> tuple[str, ...]:
-    """The metrics to track: ``("accuracy",)`` by default for a classification loss."""
-    if metrics is None:
-        return ("accuracy",) if classify else ()
-    for name in metrics:
-        require_choice(name, "metric", METRICS)
-    return tuple(metrics)
-
-
-def summary(row: dict) -> str:
-    """One epoch's main numbers for the progress bar."""
-    keys = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy") if k in row]
-    return ", ".join(f"{k}={row[k]:.4f}" for k in keys)

@@ -1,12 +1,13 @@
-"""The training history that :func:`~rnnkit.train.torch_fit.fit_torch` and :func:`~rnnkit.train.keras_fit.fit_keras` both return.
+"""The training history that :func:`~rnnkit.train.torch_fit.fit_torch` and
+:func:`~rnnkit.train.keras_fit.fit_keras` both return.
 
-A :class:`~rnnkit.train.history.History` is a ``dict`` from a metric name to one float per recorded epoch,
-so ``history["val_loss"][-1]`` and ``pandas.DataFrame(history)`` work the same for
-both frameworks. Keys: ``loss`` and ``seconds`` (wall time of the epoch, validation
-included) always; ``lr`` (the learning rate used in the epoch); ``val_loss`` when
-there is validation data; one key per metric (``accuracy``, ``val_accuracy``); and,
-in PyTorch when clipping is on, ``grad_norm`` (largest pre-clip gradient norm). Every
-list has one entry per recorded epoch: a value that was not measured is NaN.
+A :class:`~rnnkit.train.history.History` is a ``dict`` from a metric name to one float per recorded
+epoch, so ``history["val_loss"][-1]`` and ``pandas.DataFrame(history)`` work the same for both
+frameworks. Keys: ``loss`` and ``seconds`` (wall time of the epoch, validation included) always;
+``lr`` (the learning rate used in the epoch); ``val_loss`` when there is validation data; one key
+per metric (``accuracy``, ``val_accuracy``); and, in PyTorch when clipping is on, ``grad_norm``
+(largest pre-clip gradient norm). Every list has one entry per recorded epoch: a value that was not
+measured is NaN.
 
 Four attributes say how training ended, and what the model went through:
 

@@ -110,9 +110,3 @@ def foreign_optimizer(example: str) -> ValueError:
         "optimizer holds none of this model's trainable weights (was it built for another "
         f"model?): build it for this one, e.g. {example}"
     )
-
-
-def one_line(error: BaseException, limit: int = 200) -> str:
-    """The first line of an exception's message, at most ``limit`` characters."""
-    lines = str(error).strip().splitlines()
-    return (lines[0] if lines else type(error).__name__)[:limit]

@@ -1,8 +1,11 @@
-"""The Keras training loop: :func:`~rnnkit.train.keras_fit.fit_keras`, and a simple Keras checkpoint.
+"""The Keras training loop: :func:`~rnnkit.train.keras_fit.fit_keras` (its checkpoints
+are in :mod:`rnnkit.train.checkpoint`).
 
-Mirrors :func:`~rnnkit.train.torch_fit.fit_torch`: same settings (:class:`~rnnkit.train.config.FitConfig`), same
-:class:`~rnnkit.train.history.History`, same endings (early stopping, non-finite loss, KeyboardInterrupt).
-Underneath it is ``model.fit`` with rnnkit's callbacks, so Keras users see nothing new.
+Mirrors :func:`~rnnkit.train.torch_fit.fit_torch`: same settings
+(:class:`~rnnkit.train.config.FitConfig`), same
+:class:`~rnnkit.train.history.History`, same endings (early stopping, non-finite loss,
+KeyboardInterrupt). Underneath it is ``model.fit`` with rnnkit's callbacks, so Keras users see
+nothing new.
 
 Endings, as in ``fit_torch``: early stopping restores the best epoch's weights; a
 non-finite loss restores the weights (and optimizer variables) of the last finished
@@ -20,33 +23,16 @@ before validation.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 import time
 import warnings
-import zipfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from rnnkit.train.config import (
-    LOSSES,
-    EarlyStopper,
-    FitConfig,
-    lr_for_epoch,
-    make_config,
-    metric_names,
-    nan_reason,
-    progress_bar,
-    require_val_if_needed,
-    summary,
-    target_reached,
-)
+from rnnkit.train.config import LOSSES, FitConfig, make_config
 from rnnkit.train.history import History
 from rnnkit.train.inputs import (
     check_batch_size,
@@ -55,15 +41,20 @@ from rnnkit.train.inputs import (
     check_lengths,
     check_targets,
     foreign_optimizer,
-    one_line,
     require_model,
     split_pair,
     unreadable_input,
 )
 from rnnkit.train.interrupt import InterruptGuard
-from rnnkit.validation import require_choice
-
-_HISTORY_ENTRY = "rnnkit_history.json"
+from rnnkit.train.loop import (
+    EpochEnd,
+    lr_for_epoch,
+    metric_names,
+    nan_reason,
+    progress_bar,
+    require_val_if_needed,
+)
+from rnnkit.validation import one_line, require_choice
 
 
 def fit_keras(
@@ -79,7 +70,8 @@ def fit_keras(
     config: FitConfig | None = None,
     **settings,
 ) -> History:
-    """Compile and train ``model`` in place; return its per-epoch :class:`~rnnkit.train.history.History`.
+    """Compile and train ``model`` in place; return its per-epoch
+    :class:`~rnnkit.train.history.History`.
 
     Data (``train`` and ``val``): a pair of NumPy arrays ``(x, y)`` batched with
     ``batch_size`` (reshuffled each epoch when ``shuffle``), or a batched
@@ -169,8 +161,7 @@ class _Recorder(keras.callbacks.Callback):
         super().__init__()
         self.history_, self.cfg, self.stateful, self.bar = history, cfg, stateful, bar
         self.metric_names, self.guard = metric_names, guard
-        self.stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
-        self.best_weights = None
+        self.end = EpochEnd(cfg, lambda: self._best_weights())
         self.good = None
         self.epoch, self.steps, self.steps_per_epoch = history.epochs, 0, None
         self.previous_lr, self.row, self.last_logs = None, None, {}
@@ -225,24 +216,9 @@ class _Recorder(keras.callbacks.Callback):
         row = {k: float(logs[k]) for k in keys + [f"val_{k}" for k in keys] if k in logs}
         row.update(lr=self._lr(), seconds=time.perf_counter() - self.began)
         self.history_.append(row)
-        if self.bar is not None:
-            self.bar.set_postfix_str(summary(row), refresh=True)
-        self._stop_if_done(row, epoch)
-        self.guard.check()
-
-    def _stop_if_done(self, row: dict, epoch: int) -> None:
-        """Early stopping (with its snapshot of the best weights) and the target."""
-        if self.stopper is not None:
-            improved, stop = self.stopper.update(row["val_loss"], epoch + 1)
-            if improved:
-                self.best_weights = self._best_weights()
-            if stop:
-                self.history_.stopped_reason = self.stopper.reason()
-                self.model.stop_training = True
-        reached = target_reached(self.cfg, row.get("val_loss", math.nan), epoch + 1)
-        if reached:
-            self.history_.stopped_reason = reached
+        if self.end.should_stop(row, epoch, self.history_, self.bar):
             self.model.stop_training = True
+        self.guard.check()
 
     def _lr(self) -> float:
         # the optimizer holds lr in float32; 7 digits give back the value asked for
@@ -264,7 +240,7 @@ class _Recorder(keras.callbacks.Callback):
     def interrupted(self) -> None:
         """Record what the weights went through before Ctrl-C (see History)."""
         history, phase = self.history_, self.guard.phase
-        history.interrupted, self.best_weights = True, None
+        history.interrupted, self.end.best = True, None
         if phase == "training" and self.steps > 0:
             history.append(self._train_row())
             history.partial[self.epoch + 1] = self.steps
@@ -285,9 +261,8 @@ class _Recorder(keras.callbacks.Callback):
                     variable.assign(value)
             self.history_.stopped_reason = nan_reason(*self.bad)
             warnings.warn(self.history_.stopped_reason, RuntimeWarning, stacklevel=3)
-        elif self.best_weights is not None and not self.history_.interrupted:
-            self.model.set_weights(self.best_weights)
-            self.history_.best_epoch = self.stopper.best_epoch
+        elif not self.history_.interrupted:
+            self.end.restore_best(self.history_, self.model.set_weights)
 
 
 def _optimizer_for(model, optimizer, cfg: FitConfig):
@@ -344,7 +319,9 @@ def _probe(model, x: np.ndarray, y: np.ndarray, loss, name: str, labels=None) ->
     try:
         out_shape = tuple(model(x, training=False).shape)
     except Exception as error:  # Keras raises several types for inputs it cannot take
-        raise unreadable_input(where, x.shape, x.dtype, one_line(error)) from None
+        raise unreadable_input(
+            where, x.shape, x.dtype, one_line(error) or type(error).__name__
+        ) from None
     if loss == "cross_entropy":
         check_labels(y.shape, out_shape, where)
         check_label_ids(y, out_shape[-1], where)
@@ -390,63 +367,3 @@ def _loss_object(loss):
     if loss == "cross_entropy":
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True), True
     return keras.losses.MeanSquaredError(), False
-
-
-def save_keras_checkpoint(path: str | os.PathLike, model: keras.Model, history: History) -> Path:
-    """Save model, optimizer state and ``history`` to one ``.keras`` file, atomically.
-
-    Keras's own format holds the architecture, the weights and the optimizer's
-    variables; rnnkit adds the history as a JSON entry inside the same zip file.
-    The file is written next to ``path`` and moved over it with ``os.replace``.
-    Random-number generators are not saved: resume with ``shuffle=False`` (or accept
-    a different shuffle order) for a run equal to an uninterrupted one.
-    """
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(f"a Keras checkpoint path must end in '.keras', got {path.name!r}")
-    if not isinstance(history, History):
-        raise TypeError(f"history must be an rnnkit History, got {type(history).__name__}")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")
-    os.close(fd)
-    try:
-        model.save(tmp)
-        with zipfile.ZipFile(tmp, "a") as archive:
-            archive.writestr(_HISTORY_ENTRY, json.dumps(history.to_state()))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
-
-
-def load_keras_checkpoint(path: str | os.PathLike) -> tuple[keras.Model, History]:
-    """Load ``(model, history)`` saved by :func:`~rnnkit.train.keras_fit.save_keras_checkpoint`.
-
-    The model comes back compiled, with its optimizer's state; continue with
-    ``fit_keras(model, ..., optimizer=model.optimizer, history=history)``. Raises
-    ``FileNotFoundError`` or a one-line ``ValueError`` for a corrupted or foreign file.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            state = json.loads(archive.read(_HISTORY_ENTRY))
-    except KeyError:
-        raise ValueError(
-            f"{path} is not an rnnkit Keras checkpoint: it has no {_HISTORY_ENTRY}"
-        ) from None
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ValueError(
-            f"{path} is not a readable Keras checkpoint (truncated, corrupted or not a .keras file): "
-            f"{type(error).__name__}"
-        ) from None
-    try:
-        model = keras.models.load_model(path)
-    except Exception as error:  # Keras raises several types for a damaged archive
-        first = (str(error).strip().splitlines() or [""])[0][:200]
-        raise ValueError(
-            f"{path}: Keras could not rebuild the model: {type(error).__name__}: {first}"
-        ) from None
-    return model, History.from_state(state)

@@ -1,7 +1,8 @@
 """The PyTorch training loop: :func:`~rnnkit.train.torch_fit.fit_torch`.
 
-Mirrors :func:`~rnnkit.train.keras_fit.fit_keras` (same settings, same :class:`~rnnkit.train.history.History`), so the
-two tabs of a chapter differ only where the frameworks do.
+Mirrors :func:`~rnnkit.train.keras_fit.fit_keras` (same settings, same
+:class:`~rnnkit.train.history.History`), so the two tabs of a chapter differ only where the
+frameworks do.
 
 Truncated BPTT (``tbptt=True``): the model is ``model(x, state) -> (logits, state)``,
 where ``state`` is ``None`` at the start of each epoch (and of validation) and
@@ -33,19 +34,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnkit.train.config import (
-    LOSSES,
-    EarlyStopper,
-    FitConfig,
-    lr_for_epoch,
-    make_config,
-    metric_names,
-    nan_reason,
-    progress_bar,
-    require_val_if_needed,
-    summary,
-    target_reached,
-)
+from rnnkit.train.config import LOSSES, FitConfig, make_config
 from rnnkit.train.history import History
 from rnnkit.train.inputs import (
     check_batch_size,
@@ -54,13 +43,20 @@ from rnnkit.train.inputs import (
     check_lengths,
     check_targets,
     foreign_optimizer,
-    one_line,
     require_model,
     split_pair,
     unreadable_input,
 )
 from rnnkit.train.interrupt import InterruptGuard
-from rnnkit.validation import require_choice
+from rnnkit.train.loop import (
+    EpochEnd,
+    lr_for_epoch,
+    metric_names,
+    nan_reason,
+    progress_bar,
+    require_val_if_needed,
+)
+from rnnkit.validation import one_line, require_choice
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -144,8 +140,7 @@ class _Loop:
         self.float_dtype = floating[0] if floating else None
         self.bad_step: int | None = None
         self.bad_value = math.nan
-        self.stopper = None if cfg.early_stopping is None else EarlyStopper(cfg.early_stopping)
-        self.best = None
+        self.end = EpochEnd(cfg, lambda: _best_weights(model))
         # the epoch in progress: what an interrupt needs to record it
         self.steps, self.sums, self.row, self.good = 0, None, None, None
         self.previous_lrs = [group["lr"] for group in optimizer.param_groups]
@@ -163,16 +158,14 @@ class _Loop:
                     return
                 guard.phase = "epoch end"
                 history.append(row)
-                stop = self._after_epoch(row, epoch, history, bar)
+                stop = self.end.should_stop(row, epoch, history, bar)
                 guard.check()
             except KeyboardInterrupt:
                 self._interrupted(history, epoch, guard, len(train) if train.sized else None)
                 return
             if stop:
                 break
-        if self.best is not None:
-            self.model.load_state_dict(self.best)
-            history.best_epoch = self.stopper.best_epoch
+        self.end.restore_best(history, self.model.load_state_dict)
 
     def _epoch(self, epoch: int, train, val, bar, guard, check: bool) -> dict | None:
         """Bookkeeping, training and validation of one epoch; its row, or None after NaN."""
@@ -196,33 +189,16 @@ class _Loop:
         row["lr"], row["seconds"] = self.lr, time.perf_counter() - self.began
         return row
 
-    def _after_epoch(self, row: dict, epoch: int, history: History, bar) -> bool:
-        """Progress, early stopping (with its snapshot of the best weights) and the
-        target; True when training should stop."""
-        if bar is not None:
-            bar.set_postfix_str(summary(row), refresh=True)
-        if self.stopper is not None:
-            improved, stop = self.stopper.update(row["val_loss"], epoch + 1)
-            if improved:
-                self.best = _best_weights(self.model)
-            if stop:
-                history.stopped_reason = self.stopper.reason()
-                return True
-        reached = target_reached(self.cfg, row.get("val_loss", math.nan), epoch + 1)
-        if reached:
-            history.stopped_reason = reached
-        return reached is not None
-
     def _restore_good(self, history: History, epoch: int) -> None:
         self.model.load_state_dict(self.good[0])
         self.optimizer.load_state_dict(self.good[1])
-        self.best = None
+        self.end.best = None
         history.stopped_reason = nan_reason(epoch + 1, self.bad_step, self.bad_value)
         warnings.warn(history.stopped_reason, RuntimeWarning, stacklevel=4)
 
     def _interrupted(self, history: History, epoch: int, guard, total: int | None) -> None:
         """Record what the weights went through before the interrupt (see History)."""
-        history.interrupted, self.best = True, None
+        history.interrupted, self.end.best = True, None
         if guard.phase == "training" and self.steps > 0:
             row = self.sums.means()
             row.update(self._grad_row(), lr=self.lr, seconds=time.perf_counter() - self.began)
@@ -241,7 +217,7 @@ class _Loop:
     def _forward(self, x, y, state, where: str, check: bool):
         if check:
             _check_batch(x, y, where)
-        x, y = self._prepare(x, y)
+        x, y = self._to_device(x, y)
         try:
             out = self.model(x, state) if self.cfg.tbptt else self.model(x)
         except torch.cuda.OutOfMemoryError:
@@ -249,13 +225,15 @@ class _Loop:
         except RuntimeError as error:  # a shape or dtype the model cannot take
             if not check:
                 raise
-            raise unreadable_input(where, x.shape, x.dtype, one_line(error)) from None
+            raise unreadable_input(
+                where, x.shape, x.dtype, one_line(error) or type(error).__name__
+            ) from None
         out, state = _split_output(out, self.cfg.tbptt)
         if check:
             self._check_targets(out, y, where)
         return out, y, state
 
-    def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> Batch:
+    def _to_device(self, x: torch.Tensor, y: torch.Tensor) -> Batch:
         """On the device, inputs in the model's float dtype, integer labels as int64."""
         x = x.to(self.device, non_blocking=True)
         y = y.to(self.device, non_blocking=True)
