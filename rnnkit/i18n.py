@@ -193,6 +193,12 @@ class KeepReferenceInEnglish(SphinxTransform):
     API page's own introduction is translated like any other page. Runs before
     Sphinx's translation (priority 20), and marks the same nodes for the gettext
     builder, so they never reach a catalogue.
+
+    Only block-level text (paragraphs, list items, field bodies) is marked: Sphinx never
+    extracts an inline node that carries no mark, and it *removes* every ``inline``
+    node that carries one (``RemoveTranslatableInline``, in every edition), moving its
+    text to the end of its parent. Marking a signature's parameter name
+    (``desc_sig_name``, an ``inline``) turned ``setup(seed=0)`` into ``setup(=seed0)``.
     """
 
     default_priority = 15
@@ -200,9 +206,10 @@ class KeepReferenceInEnglish(SphinxTransform):
     def apply(self, **kwargs) -> None:
         for entry in self.document.findall(addnodes.desc):
             for node in entry.findall(nodes.TextElement):
-                node["translatable"] = False
+                if not isinstance(node, nodes.Inline):
+                    node["translatable"] = False
         for node in self.document.findall(nodes.TextElement):  # module docstrings
-            if ":docstring of " in (node.source or ""):
+            if ":docstring of " in (node.source or "") and not isinstance(node, nodes.Inline):
                 node["translatable"] = False
 
 
