@@ -221,3 +221,44 @@ def test_every_common_mistake_box_carries_the_class_the_stylesheet_styles():
             assert match.group(1) == ":class: common-mistake", name
     assert boxes >= 10
     assert "colon_fence" in CONFIG["parse"]["myst_enable_extensions"]
+
+
+CHECKED_CONF = "extensions = ['myst_parser', 'rnnkit.book']\nexclude_patterns = ['_build']\n"
+
+
+def build_with_checked_mark(tmp_path: Path, language: str) -> Path:
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "conf.py").write_text(CHECKED_CONF, encoding="utf-8")
+    toctree = "```{toctree}\nchapters/05_lstm\nchapters/checks\n```\n"
+    (src / "index.md").write_text(f"# Book\n\nTop {{checked}}`1.5`.\n\n{toctree}", "utf-8")
+    (src / "chapters" / "05_lstm.md").write_text("# LSTM\n\nLoss {checked}`0.97`.\n", "utf-8")
+    (src / "chapters" / "checks.md").write_text("# How this book checks itself\n", "utf-8")
+    out = tmp_path / "html"
+    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", {"language": language})
+    app.build()
+    assert not app.statuscode
+    return out
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_checked_mark_keeps_the_number_and_links_to_the_checks_page(tmp_path, language):
+    from rnnkit.book import CHECKED_TITLE
+
+    out = build_with_checked_mark(tmp_path, language)
+    title = CHECKED_TITLE[language]
+    chapter = (out / "chapters" / "05_lstm.html").read_text(encoding="utf-8")
+    mark = f'<a class="checked-mark" href="checks.html" title="{title}"'
+    assert f"Loss 0.97{mark}" in chapter and chapter.count("checked-mark") == 1
+    root = (out / "index.html").read_text(encoding="utf-8")
+    assert f'Top 1.5<a class="checked-mark" href="chapters/checks.html" title="{title}"' in root
+    assert (out / "chapters" / "checks.html").exists()
+
+
+def test_the_checks_page_is_in_the_table_of_contents_the_mark_links_to():
+    from rnnkit.book import CHECKS_PAGE
+
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    assert f"file: {CHECKS_PAGE}\n" in toc and (ROOT / f"{CHECKS_PAGE}.md").exists()
