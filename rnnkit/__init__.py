@@ -43,6 +43,7 @@ _SUBMODULES = {
     "plots",
     "reference",
     "repro",
+    "ssm",
     "train",
     "validation",
 }

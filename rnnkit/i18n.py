@@ -233,7 +233,7 @@ def fenced_literals(publish):
     item (a numbered heading) is read as text (:func:`escape_list_marker`).
 
     Sphinx marks a translated literal-type message (``math_block``, ``literal_block``)
-    as a reST literal block, ``"::\n\n" + indented text``, before parsing it with the
+    as a reST literal block (``::``, a blank line, then the indented text) before parsing it with the
     page's parser; MyST reads that as a paragraph "::" and the equation is lost. For a
     ``.md`` or ``.ipynb`` page the wrapper turns it into a fenced block, which MyST
     parses to the literal block Sphinx expects.

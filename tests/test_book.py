@@ -262,3 +262,31 @@ def test_the_checks_page_is_in_the_table_of_contents_the_mark_links_to():
 
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     assert f"file: {CHECKS_PAGE}\n" in toc and (ROOT / f"{CHECKS_PAGE}.md").exists()
+
+
+def public_modules() -> list[str]:
+    """Every module of rnnkit whose dotted name has no part that starts with ``_``."""
+    import pkgutil
+
+    import rnnkit
+
+    names = [m.name for m in pkgutil.walk_packages(rnnkit.__path__, "rnnkit.")]
+    return ["rnnkit"] + [n for n in names if not any(p.startswith("_") for p in n.split("."))]
+
+
+def test_every_public_module_is_on_the_api_page():
+    page = (ROOT / "chapters" / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\.\. automodule:: (\S+)$", page, flags=re.M))
+    modules = public_modules()
+    assert {"rnnkit.models.charlm", "rnnkit.checks.ssm", "rnnkit.bench"} <= set(modules)
+    assert sorted(set(modules) - documented) == []
+    assert sorted(documented - set(modules)) == []  # nothing stale after a rename
+
+
+def test_every_top_level_module_is_an_attribute_of_the_package():
+    import rnnkit
+
+    top = {n.split(".")[1] for n in public_modules() if n.count(".") >= 1}
+    missing = [n for n in sorted(top - {"book", "i18n", "listing"}) if n not in rnnkit._SUBMODULES]
+    assert missing == []
+    assert rnnkit.ssm.__name__ == "rnnkit.ssm"

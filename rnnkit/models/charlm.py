@@ -33,6 +33,7 @@ from torch import nn
 from rnnkit.data.vocab import Vocab
 from rnnkit.validation import require_choice, require_ids, require_int
 
+#: The recurrent cells a model can use.
 CELLS = ("lstm", "gru", "rnn")
 ProbsFn = Callable[[np.ndarray, float], np.ndarray]
 
@@ -110,7 +111,7 @@ class CharLM(nn.Module):
     ``forward(x, state=None) -> (logits, state)``: ``x`` is ``(B, T)`` int64 ids in
     ``[0, vocab)``, ``logits`` ``(B, T, vocab)``; ``state`` is the layer's own (``(h, c)``
     for an LSTM, ``h`` otherwise, each ``(1, B, hidden)``), so the model fits
-    :func:`rnnkit.train.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
+    :func:`~rnnkit.train.torch_fit.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
     line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
 
     Two regularisers, both off by default: ``dropout`` zeroes each embedding output
@@ -284,7 +285,7 @@ def keras_char_lm(
 
     Input ``(B, T)`` int ids, output ``(B, T, vocab)`` logits. ``stateful=True``
     (which needs a fixed ``batch_size``) keeps the layer's state between calls, which
-    is how :func:`rnnkit.train.fit_keras` carries it across batches with ``tbptt=True``.
+    is how :func:`~rnnkit.train.keras_fit.fit_keras` carries it across batches with ``tbptt=True``.
     Layers are named ``"embed"``, ``"drop"`` (only when ``dropout > 0``), ``"rnn"`` and
     ``"head"``, as the PyTorch twin's modules; ``dropout`` and ``tie`` mean what they
     mean there (with ``tie=True`` the head holds only its bias and multiplies by the

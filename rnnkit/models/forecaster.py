@@ -25,6 +25,7 @@ import torch
 
 from rnnkit.validation import as_float_array, require_choice, require_int
 
+#: The recurrent cells a forecaster can stack.
 CELLS = ("lstm", "gru")
 
 

@@ -24,7 +24,9 @@ from rnnkit.convert import keras_forget_bias
 from rnnkit.data.synthetic import COPY_CLASSES
 from rnnkit.validation import require_choice, require_ids, require_int
 
+#: The recurrent cells a model can use.
 CELLS = ("rnn", "lstm", "gru")
+#: The two tasks, the adding problem and the copy task.
 TASKS = ("adding", "copy")
 
 

@@ -177,7 +177,7 @@ class MinRNNRegressor(nn.Module):
     ``x`` ``(B, T, input_size)`` -> ``(B, out_size)``: each layer reads the previous
     layer's states, and the head reads the last layer's ``h_T``. The attribute ``mode``
     (``"scan"`` or ``"sequential"``, settable) picks the form for every layer, so the
-    same weights can be trained either way with :func:`rnnkit.train.fit_torch`.
+    same weights can be trained either way with :func:`~rnnkit.train.torch_fit.fit_torch`.
     """
 
     def __init__(

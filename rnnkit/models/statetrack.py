@@ -32,7 +32,9 @@ from rnnkit.convert import keras_forget_bias
 from rnnkit.models.minrnn import MinGRU, g
 from rnnkit.validation import require_choice, require_ids, require_int
 
+#: The sequence models of the PyTorch family.
 CELLS = ("rnn", "lstm", "gru", "mingru", "mingru_neg", "transformer")
+#: The cells of the Keras twin.
 KERAS_CELLS = ("rnn", "lstm", "gru")
 
 
@@ -60,7 +62,7 @@ class SignedMinGRU(MinGRU):
 
     ``1 - 2 z_t`` spans ``(-1, 1)``: at ``z_t`` near 1 the state flips sign. The log-space
     scan needs positive coefficients, so this layer runs the loop (``mode="sequential"``);
-    ``mode="scan"`` raises ``ValueError``. Same parameters as :class:`MinGRU`.
+    ``mode="scan"`` raises ``ValueError``. Same parameters as :class:`~rnnkit.models.minrnn.MinGRU`.
     """
 
     def coefficients(self, k):
