@@ -290,3 +290,38 @@ def test_every_top_level_module_is_an_attribute_of_the_package():
     missing = [n for n in sorted(top - {"book", "i18n", "listing"}) if n not in rnnkit._SUBMODULES]
     assert missing == []
     assert rnnkit.ssm.__name__ == "rnnkit.ssm"
+
+
+def test_no_cell_sets_its_own_fold_label():
+    """The label of every solution fold comes from rnnkit.book.SOLUTION_PROMPTS."""
+    own = [
+        f"{path.name} cell {i}"
+        for path in CHAPTERS
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"])
+        if {"code_prompt_show", "code_prompt_hide"} & set(cell["metadata"].get("mystnb", {}))
+    ]
+    assert own == []
+
+
+FOLD_CONF = "extensions = ['myst_nb', 'rnnkit.book']\nnb_execution_mode = 'off'\n"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_solution_folds_under_the_editions_label(tmp_path, language):
+    from sphinx.application import Sphinx
+
+    from rnnkit.book import SOLUTION_PROMPTS
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(FOLD_CONF, encoding="utf-8")
+    solution = {"cell_type": "code", "id": "s", "metadata": {"tags": ["hide-cell"]}}
+    solution |= {"source": "answer = 42", "execution_count": None, "outputs": []}
+    title = {"cell_type": "markdown", "id": "t", "metadata": {}, "source": "# Exercise"}
+    notebook = {"cells": [title, solution], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (src / "index.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "html"
+    Sphinx(src, src, out, tmp_path / "doctrees", "html", {"language": language}).build()
+    page = (out / "index.html").read_text(encoding="utf-8")
+    show, hide = SOLUTION_PROMPTS[language]
+    assert show in page and hide in page and "Show code cell" not in page
