@@ -12,8 +12,8 @@ with the same label share one tab.
 
 It also defines the role ``{checked}`0.97```: the number as written, followed by a
 small mark that links to the page *How this book checks itself* (``chapters/checks``).
-A chapter puts it after a number that a hidden check asserts, and says nothing else
-about how the build verifies it.
+A chapter puts it after a number that it asserts in a cell the reader does not see,
+and says nothing else about how the book verifies it.
 
 Every exercise solution (a cell tagged ``hide-cell``) folds under the same label,
 ``SOLUTION_PROMPTS`` in the edition's language; a cell sets no label of its own.

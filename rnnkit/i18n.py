@@ -17,7 +17,7 @@ re-parsed message's source name ends in ``<translated>``, and the pinned myst-nb
 is. One gap remains, for displayed equations (whose ``\\text{...}`` words are
 translated): Sphinx hands such a message to the parser marked up as a reST literal
 block (``::``), which MyST does not read; :func:`fenced_literals` marks it up as a
-fenced block instead, for Markdown and notebook pages only. ``tests/test_i18n.py``
+fenced block instead, for Markdown and notebook pages only. A unit test
 builds a small notebook in Chinese to keep both honest.
 
 What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):

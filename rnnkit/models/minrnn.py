@@ -23,7 +23,7 @@ minLSTM:  f_t = sigmoid(x_t W_f + b_f),  i_t = sigmoid(x_t W_i + b_i),  h_tilde_
           h_t = f'_t * h_{t-1} + i'_t * h_tilde_t.
 
 Each layer's ``forward(x, h0=None, mode="scan")`` computes either form; both give the
-same numbers (``tests/test_models_minrnn.py``). There is no Keras twin: the point of
+same numbers, to float rounding (a unit test compares them). There is no Keras twin: the point of
 these modules is the scan in PyTorch, and Keras would add nothing the chapter uses.
 """
 
