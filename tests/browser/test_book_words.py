@@ -35,7 +35,6 @@ BUILD_WORDS = [
     r"nbval",
     r"# noqa",
     r"\bCI\b",
-    r"RNNKIT_PROGRESS",
 ]
 
 
