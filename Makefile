@@ -68,11 +68,15 @@ $(COLAB_STAMP): requirements.txt
 		torch tensorflow-cpu keras numpy matplotlib pandas tqdm ipykernel nbclient pyyaml
 	touch $@
 
-# The browser tests drive Debian's Chromium (no browser download), with a Debian font
-# that has Chinese glyphs for the Chinese edition. Installed once.
+# The browser tests drive Debian's Chromium (no browser download), with Debian fonts
+# for the Chinese edition's glyphs and for the exercise results' status emoji
+# (⏳ ❌ ✅, rnnkit.checks.core), which are empty boxes in the screenshots without one.
+# Installed once.
 chromium:
-	@command -v chromium >/dev/null && fc-list :lang=zh-cn | grep -q . || \
-		{ apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+	@command -v chromium >/dev/null && fc-list :lang=zh-cn | grep -q . && \
+		fc-list | grep -qi "color emoji" || \
+		{ apt-get update -qq && \
+		  apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null; }
 
 clean:
 	rm -rf _build

@@ -12,7 +12,7 @@ Outputs that legitimately differ from run to run are handled in two ways:
 memory addresses, log lines of the frameworks) before comparing; the stderr of a cell
 tagged ``remove-stderr`` (library noise, hidden from the reader) is not compared
 (``.ci/nbval_plugin.py``); a cell whose output is a measurement carries the tag
-``nbval-ignore-output`` and says why in its first line.
+``nbval-ignore-output`` and says why in its metadata (``nbval_ignore_reason``).
 
 Usage: ``python .ci/nbval_executed.py [pytest options]``.
 """

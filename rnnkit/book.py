@@ -12,8 +12,11 @@ with the same label share one tab.
 
 It also defines the role ``{checked}`0.97```: the number as written, followed by a
 small mark that links to the page *How this book checks itself* (``chapters/checks``).
-A chapter puts it after a number that a hidden check asserts, and says nothing else
-about how the build verifies it.
+A chapter puts it after a number that it asserts in a cell the reader does not see,
+and says nothing else about how the book verifies it.
+
+Every exercise solution (a cell tagged ``hide-cell``) folds under the same label,
+``SOLUTION_PROMPTS`` in the edition's language; a cell sets no label of its own.
 
 Enabled in ``_config.yml`` with ``sphinx: extra_extensions: [rnnkit.book]``.
 """
@@ -136,8 +139,22 @@ def checked_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     return [nodes.Text(text), nodes.raw("", mark, format="html")], []
 
 
+SOLUTION_PROMPTS = {
+    "en": ("Show the solution", "Hide the solution"),
+    "zh_CN": ("显示答案", "隐藏答案"),
+}
+
+
+def solution_prompts(app: Sphinx, config) -> None:
+    """``config-inited``: the fold label of ``hide-cell`` solutions, in the edition's language
+    (myst-nb reads it when the builder starts)."""
+    language = "zh_CN" if (config.language or "en").startswith("zh") else "en"
+    config.nb_code_prompt_show, config.nb_code_prompt_hide = SOLUTION_PROMPTS[language]
+
+
 def setup(app: Sphinx) -> dict:
     app.add_role("checked", checked_role)
+    app.connect("config-inited", solution_prompts)
     app.setup_extension("sphinx_design")
     app.add_transform(CellTabs)
     app.connect("html-page-context", drop_remote_scripts)

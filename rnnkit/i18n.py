@@ -17,7 +17,7 @@ re-parsed message's source name ends in ``<translated>``, and the pinned myst-nb
 is. One gap remains, for displayed equations (whose ``\\text{...}`` words are
 translated): Sphinx hands such a message to the parser marked up as a reST literal
 block (``::``), which MyST does not read; :func:`fenced_literals` marks it up as a
-fenced block instead, for Markdown and notebook pages only. ``tests/test_i18n.py``
+fenced block instead, for Markdown and notebook pages only. A unit test
 builds a small notebook in Chinese to keep both honest.
 
 What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
@@ -193,6 +193,12 @@ class KeepReferenceInEnglish(SphinxTransform):
     API page's own introduction is translated like any other page. Runs before
     Sphinx's translation (priority 20), and marks the same nodes for the gettext
     builder, so they never reach a catalogue.
+
+    Only block-level text (paragraphs, list items, field bodies) is marked: Sphinx never
+    extracts an inline node that carries no mark, and it *removes* every ``inline``
+    node that carries one (``RemoveTranslatableInline``, in every edition), moving its
+    text to the end of its parent. Marking a signature's parameter name
+    (``desc_sig_name``, an ``inline``) turned ``setup(seed=0)`` into ``setup(=seed0)``.
     """
 
     default_priority = 15
@@ -200,9 +206,10 @@ class KeepReferenceInEnglish(SphinxTransform):
     def apply(self, **kwargs) -> None:
         for entry in self.document.findall(addnodes.desc):
             for node in entry.findall(nodes.TextElement):
-                node["translatable"] = False
+                if not isinstance(node, nodes.Inline):
+                    node["translatable"] = False
         for node in self.document.findall(nodes.TextElement):  # module docstrings
-            if ":docstring of " in (node.source or ""):
+            if ":docstring of " in (node.source or "") and not isinstance(node, nodes.Inline):
                 node["translatable"] = False
 
 
@@ -226,7 +233,7 @@ def fenced_literals(publish):
     item (a numbered heading) is read as text (:func:`escape_list_marker`).
 
     Sphinx marks a translated literal-type message (``math_block``, ``literal_block``)
-    as a reST literal block, ``"::\n\n" + indented text``, before parsing it with the
+    as a reST literal block (``::``, a blank line, then the indented text) before parsing it with the
     page's parser; MyST reads that as a paragraph "::" and the equation is lost. For a
     ``.md`` or ``.ipynb`` page the wrapper turns it into a fenced block, which MyST
     parses to the literal block Sphinx expects.

@@ -221,3 +221,107 @@ def test_every_common_mistake_box_carries_the_class_the_stylesheet_styles():
             assert match.group(1) == ":class: common-mistake", name
     assert boxes >= 10
     assert "colon_fence" in CONFIG["parse"]["myst_enable_extensions"]
+
+
+CHECKED_CONF = "extensions = ['myst_parser', 'rnnkit.book']\nexclude_patterns = ['_build']\n"
+
+
+def build_with_checked_mark(tmp_path: Path, language: str) -> Path:
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "conf.py").write_text(CHECKED_CONF, encoding="utf-8")
+    toctree = "```{toctree}\nchapters/05_lstm\nchapters/checks\n```\n"
+    (src / "index.md").write_text(f"# Book\n\nTop {{checked}}`1.5`.\n\n{toctree}", "utf-8")
+    (src / "chapters" / "05_lstm.md").write_text("# LSTM\n\nLoss {checked}`0.97`.\n", "utf-8")
+    (src / "chapters" / "checks.md").write_text("# How this book checks itself\n", "utf-8")
+    out = tmp_path / "html"
+    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", {"language": language})
+    app.build()
+    assert not app.statuscode
+    return out
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_checked_mark_keeps_the_number_and_links_to_the_checks_page(tmp_path, language):
+    from rnnkit.book import CHECKED_TITLE
+
+    out = build_with_checked_mark(tmp_path, language)
+    title = CHECKED_TITLE[language]
+    chapter = (out / "chapters" / "05_lstm.html").read_text(encoding="utf-8")
+    mark = f'<a class="checked-mark" href="checks.html" title="{title}"'
+    assert f"Loss 0.97{mark}" in chapter and chapter.count("checked-mark") == 1
+    root = (out / "index.html").read_text(encoding="utf-8")
+    assert f'Top 1.5<a class="checked-mark" href="chapters/checks.html" title="{title}"' in root
+    assert (out / "chapters" / "checks.html").exists()
+
+
+def test_the_checks_page_is_in_the_table_of_contents_the_mark_links_to():
+    from rnnkit.book import CHECKS_PAGE
+
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    assert f"file: {CHECKS_PAGE}\n" in toc and (ROOT / f"{CHECKS_PAGE}.md").exists()
+
+
+def public_modules() -> list[str]:
+    """Every module of rnnkit whose dotted name has no part that starts with ``_``."""
+    import pkgutil
+
+    import rnnkit
+
+    names = [m.name for m in pkgutil.walk_packages(rnnkit.__path__, "rnnkit.")]
+    return ["rnnkit"] + [n for n in names if not any(p.startswith("_") for p in n.split("."))]
+
+
+def test_every_public_module_is_on_the_api_page():
+    page = (ROOT / "chapters" / "api.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\.\. automodule:: (\S+)$", page, flags=re.M))
+    modules = public_modules()
+    assert {"rnnkit.models.charlm", "rnnkit.checks.ssm", "rnnkit.bench"} <= set(modules)
+    assert sorted(set(modules) - documented) == []
+    assert sorted(documented - set(modules)) == []  # nothing stale after a rename
+
+
+def test_every_top_level_module_is_an_attribute_of_the_package():
+    import rnnkit
+
+    top = {n.split(".")[1] for n in public_modules() if n.count(".") >= 1}
+    missing = [n for n in sorted(top - {"book", "i18n", "listing"}) if n not in rnnkit._SUBMODULES]
+    assert missing == []
+    assert rnnkit.reference_ssm.__name__ == "rnnkit.reference_ssm"
+
+
+def test_no_cell_sets_its_own_fold_label():
+    """The label of every solution fold comes from rnnkit.book.SOLUTION_PROMPTS."""
+    own = [
+        f"{path.name} cell {i}"
+        for path in CHAPTERS
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"])
+        if {"code_prompt_show", "code_prompt_hide"} & set(cell["metadata"].get("mystnb", {}))
+    ]
+    assert own == []
+
+
+FOLD_CONF = "extensions = ['myst_nb', 'rnnkit.book']\nnb_execution_mode = 'off'\n"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_solution_folds_under_the_editions_label(tmp_path, language):
+    from sphinx.application import Sphinx
+
+    from rnnkit.book import SOLUTION_PROMPTS
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(FOLD_CONF, encoding="utf-8")
+    solution = {"cell_type": "code", "id": "s", "metadata": {"tags": ["hide-cell"]}}
+    solution |= {"source": "answer = 42", "execution_count": None, "outputs": []}
+    title = {"cell_type": "markdown", "id": "t", "metadata": {}, "source": "# Exercise"}
+    notebook = {"cells": [title, solution], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (src / "index.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "html"
+    Sphinx(src, src, out, tmp_path / "doctrees", "html", {"language": language}).build()
+    page = (out / "index.html").read_text(encoding="utf-8")
+    show, hide = SOLUTION_PROMPTS[language]
+    assert show in page and hide in page and "Show code cell" not in page

@@ -287,3 +287,27 @@ def test_a_message_that_starts_like_a_list_item_is_escaped_and_nothing_else():
     assert escape_list_marker("- 项") == "\\- 项"
     for text in ("1.5 倍", "-1 是", "*强调* 文本", "3.x 版", "普通文本"):
         assert escape_list_marker(text) == text
+
+
+API_CONF = (
+    "extensions = ['myst_nb', 'sphinx.ext.autodoc', 'rnnkit.i18n']\n"
+    "nb_execution_mode = 'off'\nautodoc_typehints = 'description'\n"
+)
+API_PAGE = "# API\n\n```{eval-rst}\n.. autofunction:: rnnkit.repro.setup\n```\n"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_documented_signature_keeps_each_name_before_its_default(tmp_path, language):
+    """KeepReferenceInEnglish once marked the signature's inline nodes, and Sphinx then
+    unwrapped them to the end of each parameter: ``setup(=seed0, =device'auto', ...)``."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(API_CONF, encoding="utf-8")
+    (src / "index.md").write_text(API_PAGE, encoding="utf-8")
+    html = build_notebook(src, tmp_path / "html", "html", language) / "index.html"
+    text = html.read_text(encoding="utf-8")
+    params = re.findall(r'<em class="sig-param">(.*?)</em>', text)
+    shown = [re.sub(r"<[^>]+>", "", p) for p in params]
+    assert shown == ["seed=0", "device='auto'", "deterministic=True", "threads=1"]
+    assert all('<span class="n">' in p and 'class="default_value"' in p for p in params)
+    assert "Seed Python, NumPy, PyTorch and TensorFlow" in text  # docstrings stay English

@@ -172,7 +172,7 @@ def check_lstm_step(fn) -> CheckResult:
     """Check ``fn(x_t, h_prev, c_prev, params) -> (h_t, c_t)``.
 
     ``x_t`` is (batch, features), ``h_prev`` and ``c_prev`` (batch, hidden),
-    ``params`` a dict with the keys of :func:`rnnkit.reference.param_names("lstm")`;
+    ``params`` a dict with the keys of :func:`~rnnkit.reference.param_names` ``("lstm")``;
     ``h_t`` and ``c_t`` must match :func:`rnnkit.reference.lstm_cell` to 1e-6.
     """
     return run_check(
@@ -304,7 +304,7 @@ def check_gru_step(fn) -> CheckResult:
     """Check ``fn(x_t, h_prev, params, reset_after) -> h_t``.
 
     ``x_t`` is (batch, features), ``h_prev`` (batch, hidden); ``params`` has the
-    keys of :func:`rnnkit.reference.param_names("gru", reset_after)` (``b_Uh`` only
+    keys of :func:`~rnnkit.reference.param_names` ``("gru", reset_after)`` (``b_Uh`` only
     when ``reset_after`` is true). ``h_t`` must match
     :func:`rnnkit.reference.gru_cell` to 1e-6 in both forms.
     """

@@ -113,7 +113,7 @@ class CharLM(nn.Module):
     ``forward(x, state=None) -> (logits, state)``: ``x`` is ``(B, T)`` int64 ids in
     ``[0, vocab_size)``, ``logits`` ``(B, T, vocab_size)``; ``state`` is the layer's own (``(h, c)``
     for an LSTM, ``h`` otherwise, each ``(1, B, hidden_size)``), so the model fits
-    :func:`rnnkit.train.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
+    :func:`~rnnkit.train.torch_fit.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
     line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
 
     Two regularisers, both off by default: ``dropout`` zeroes each embedding output
@@ -290,7 +290,7 @@ def keras_char_lm(
 
     Input ``(B, T)`` int ids, output ``(B, T, vocab_size)`` logits. ``stateful=True``
     (which needs a fixed ``batch_size``) keeps the layer's state between calls, which
-    is how :func:`rnnkit.train.fit_keras` carries it across batches with ``tbptt=True``.
+    is how :func:`~rnnkit.train.keras_fit.fit_keras` carries it across batches with ``tbptt=True``.
     Layers are named ``"embed"``, ``"drop"`` (only when ``dropout > 0``), ``"rnn"`` and
     ``"head"``, as the PyTorch twin's modules; ``dropout`` and ``tie`` mean what they
     mean there (with ``tie=True`` the head holds only its bias and multiplies by the

@@ -21,8 +21,8 @@ Readout, the vector the dense layer sees (``D = 2`` directions when bidirectiona
   ``(1/len) Σ_{t < len} h_t``. Size ``D*H``.
 
 The dense layer outputs logits (no softmax): both training loops apply the
-cross-entropy to logits. :func:`copy_torch_to_keras` moves trained weights across, which
-the tests use to show both frameworks compute the same logits. Keras is imported only
+cross-entropy to logits. :func:`copy_torch_to_keras` moves trained weights across, so
+the two frameworks can be shown to compute the same logits. Keras is imported only
 inside the functions that need it.
 """
 

@@ -148,7 +148,7 @@ class LSTMClassifier(nn.Module):
 
     ``forward(ids)``: ``ids (B, L)`` int64 padded at the end with 0 (as
     :func:`rnnkit.data.classify.make_sentiment` pads); returns ``(B, n_classes)``
-    logits. :meth:`from_embeddings` runs the same network on given embeddings
+    logits. ``from_embeddings`` runs the same network on given embeddings
     ``(B, L, E)``, which :func:`saliency` differentiates.
     """
 

@@ -25,7 +25,7 @@ minLSTM:  f_t = sigmoid(x_t W_f + b_f),  i_t = sigmoid(x_t W_i + b_i),
           h_t = f'_t * h_{t-1} + i'_t * h_tilde_t.
 
 Each layer's ``forward(x, h0=None, mode="scan")`` computes either form; both give the
-same numbers (``tests/test_models_minrnn.py``). There is no Keras twin: the point of
+same numbers, to float rounding (a unit test compares them). There is no Keras twin: the point of
 these modules is the scan in PyTorch, and Keras would add nothing the chapter uses.
 """
 
@@ -182,7 +182,7 @@ class MinRNNRegressor(nn.Module):
     ``x`` ``(B, T, input_size)`` -> ``(B, out_size)``: each layer reads the previous
     layer's states, and the head reads the last layer's ``h_T``. The attribute ``mode``
     (``"scan"`` or ``"sequential"``, settable) picks the form for every layer, so the
-    same weights can be trained either way with :func:`rnnkit.train.fit_torch`.
+    same weights can be trained either way with :func:`~rnnkit.train.torch_fit.fit_torch`.
     """
 
     def __init__(

@@ -232,7 +232,7 @@ def torch_seq2seq(
 
 
 class TeacherForced(nn.Module):
-    """``model`` behind one joined input, for :func:`rnnkit.train.fit_torch`.
+    """``model`` behind one joined input, for :func:`~rnnkit.train.torch_fit.fit_torch`.
 
     ``forward(x)`` with ``x = join_inputs(src, tgt_in)`` ``(B, L + T)`` splits at
     ``model.src_width = L``, takes the source lengths from the non-pad ids, and returns
@@ -262,7 +262,7 @@ class KerasSeq2Seq(keras.Model):
     """The Keras twin of :class:`Seq2Seq` (same layers, sizes, attributes and parameter count).
 
     ``call(x)`` takes the joined ``x = join_inputs(src, tgt_in)`` ``(B, src_width + T)``
-    and returns teacher-forced logits ``(B, T, V)``, so :func:`rnnkit.train.fit_keras`
+    and returns teacher-forced logits ``(B, T, V)``, so :func:`~rnnkit.train.keras_fit.fit_keras`
     trains it as is. Padding (id 0) is masked in the encoder GRU and in the attention.
     The attention is ``keras.layers.AdditiveAttention(use_scale=True)`` on the projected
     query ``s_t W_q`` and keys ``k_j W_k``: its learned ``scale`` vector is ``v``.

@@ -11,7 +11,7 @@ pass reaches the continuous parameters::
 
 * ``"loop"``: one step per time step (the input term ``B_bar x`` for all steps first);
 * ``"fft"``: the kernel ``K_k = sum_n C A_bar^k B_bar`` and an FFT convolution of length
-  ``2T``; :attr:`LTIConfig.kernel` picks how ``A_bar^k`` is formed (``"vandermonde"``:
+  ``2T``; ``LTIConfig.kernel`` picks how ``A_bar^k`` is formed (``"vandermonde"``:
   one ``exp`` per ``(h, n, k)``; ``"blocks"``: ``A_bar^(jL + r) = A_bar^(jL) A_bar^r``,
   ``exp`` of ``T/L + L`` powers and a matrix product);
 * ``"chunked"``: Mamba-2's block form (Dao & Gu 2024) for an LTI layer: inside each

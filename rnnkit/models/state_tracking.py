@@ -62,7 +62,7 @@ class SignedMinGRU(MinGRU):
 
     ``1 - 2 z_t`` spans ``(-1, 1)``: at ``z_t`` near 1 the state flips sign. The log-space
     scan needs positive coefficients, so this layer runs the loop (``mode="sequential"``);
-    ``mode="scan"`` raises ``ValueError``. Same parameters as :class:`MinGRU`.
+    ``mode="scan"`` raises ``ValueError``. Same parameters as :class:`~rnnkit.models.minrnn.MinGRU`.
     """
 
     def coefficients(self, k):
