@@ -217,6 +217,7 @@ def write_lesson(root: Path, paragraphs: list[str]) -> None:
     (root / "lesson.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
 
 
+@pytest.mark.slow  # Sphinx builds
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # jupyter-book's latex glue
 def test_staleness_check_names_an_edited_sentence_and_a_fuzzy_one_and_passes_before(
     tmp_path, capsys
@@ -284,6 +285,7 @@ def build_notebook(src: Path, out: Path, builder: str, language: str) -> Path:
     return out
 
 
+@pytest.mark.slow  # Sphinx builds
 def test_a_translated_notebook_renders_its_markdown_and_equations_in_chinese_code_once(
     tmp_path,
 ):
