@@ -56,4 +56,3 @@ def pytest_ignore_collect(collection_path, config):
     ):
         return True
     return None
-
