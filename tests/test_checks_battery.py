@@ -576,7 +576,7 @@ def test_each_wrong_answer_is_rejected_and_named_where_expected(
 
 
 # Checkers whose wrong answers are not functions of the battery's kind: 14.1's are weight
-# settings of a hand-set RNN, tried in tests/test_checks_statetrack.py.
+# settings of a hand-set RNN, tried in tests/test_checks_state_tracking.py.
 OUTSIDE_THE_BATTERY = {"check_parity_step"}
 
 
