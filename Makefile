@@ -57,8 +57,12 @@ check: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/python .ci/i18n.py update
 
+# Jupyter refuses to run as root unless told to; containers and cloud VMs often log in
+# as root, so there `make lab` passes --allow-root and says so.
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
+	@$(if $(ROOT_FLAG),echo "make lab: running as root (as in many containers): passing --allow-root to Jupyter")
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(ROOT_FLAG)
 
 # A stand-in for Colab for the first-cell test: torch, TensorFlow and Jupyter
 # preinstalled (same pins as requirements.txt), rnnkit absent.

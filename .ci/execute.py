@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -49,9 +50,20 @@ def book_notebooks(root: Path = ROOT) -> list[Path]:
     return [path for path in paths if path.exists()]
 
 
+def children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's finished children (the kernels)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_notebook(path: Path, cwd: Path | None = None, allow_errors: bool = False):
-    """Execute one notebook; return (executed notebook, seconds, error text or None)."""
+    """Execute one notebook; return (executed notebook, wall seconds, kernel CPU seconds,
+    error text or None). The kernel is a child of this process, reaped when the
+    execution ends, so its CPU time (user + system, with its own reaped children) is
+    what the children's total grew by: unlike the wall time, it hardly depends on how
+    busy the machine is."""
     notebook = nbformat.read(path, as_version=4)
+    cpu_before = children_cpu_seconds()
     result = single_nb_execution(
         notebook,
         cwd=str(cwd or path.parent),
@@ -60,7 +72,7 @@ def run_notebook(path: Path, cwd: Path | None = None, allow_errors: bool = False
         meta_override=True,
     )
     error = result.exc_string if result.err is not None else None
-    return notebook, result.time, error
+    return notebook, result.time, children_cpu_seconds() - cpu_before, error
 
 
 def in_book_order(paths: list[Path], workers: int, run: Callable[[Path], object]):
@@ -88,15 +100,16 @@ def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
     failures: dict[str, str] = {}
 
     def store(path: Path, outcome) -> None:
-        notebook, seconds, error = outcome
+        notebook, seconds, cpu_seconds, error = outcome
         if error:
             failures[path.name] = error
             print(f"FAILED   {path.name} after {seconds:.1f} s", flush=True)
             return
         uri = str(cache.add_nb_to_project(str(path)).uri)
-        bundle = CacheBundleIn(notebook, uri, data={"execution_seconds": seconds})
+        data = {"execution_seconds": seconds, "cpu_seconds": cpu_seconds}
+        bundle = CacheBundleIn(notebook, uri, data=data)
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
-        print(f"executed {path.name} in {seconds:.1f} s", flush=True)
+        print(f"executed {path.name} in {seconds:.1f} s ({cpu_seconds:.1f} s CPU)", flush=True)
 
     for path, outcome in in_book_order(todo, workers, run_notebook):
         store(path, outcome)

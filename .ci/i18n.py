@@ -8,6 +8,8 @@ The English pages are the only source; the Chinese edition is the same build wit
                                 # into the catalogues; changed ones come back fuzzy
     python .ci/i18n.py check    # `make test`: fail on every untranslated or fuzzy message
     python .ci/i18n.py build    # `make book`: _build/html/zh/, from the execution cache
+    python .ci/i18n.py unfuzzy chapters/05_lstm   # after revising a page's fuzzy
+                                # translations: drop their fuzzy flag, keep the others
 
 ``update`` and ``check`` extract the messages with Sphinx's gettext builder and no
 execution (``_build/gettext/*.pot``); ``check`` compares them with the catalogues, so
@@ -162,6 +164,42 @@ def check(root: Path = ROOT, pages: list[str] | None = None, listed: int = 5) ->
     return 1 if found else 0
 
 
+def unfuzzy_text(text: str) -> tuple[str, int]:
+    """``text`` (a .po file) without the ``fuzzy`` flag on any message but the header,
+    and how many flags went. Every other flag on the same ``#,`` line stays
+    (``#, fuzzy, python-brace-format`` becomes ``#, python-brace-format``); a line left
+    with no flag goes; nothing else changes, not even the wrapping."""
+    out, removed, header = [], 0, True  # the header's comments come before any msgid
+    for line in text.splitlines(keepends=True):
+        header = header and not line.startswith("msgid ")
+        if line.startswith("#,"):
+            flags = [flag.strip() for flag in line[2:].split(",")]
+            if "fuzzy" in flags and not header:
+                flags.remove("fuzzy")
+                removed += 1
+                if not flags:
+                    continue
+                line = "#, " + ", ".join(flags) + "\n"
+        out.append(line)
+    return "".join(out), removed
+
+
+def unfuzzy(pages: list[str], root: Path = ROOT) -> int:
+    """Drop the fuzzy flag from every message of ``pages``' catalogues (run it once their
+    fuzzy translations are revised); 1 if a page has no catalogue."""
+    status = 0
+    for page in pages:
+        po = root / "locale" / LANGUAGE / "LC_MESSAGES" / f"{page}.po"
+        if not po.exists():
+            print(f"{page}: no catalogue at {po.relative_to(root)}")
+            status = 1
+            continue
+        text, removed = unfuzzy_text(po.read_text(encoding="utf-8"))
+        po.write_text(text, encoding="utf-8")
+        print(f"{page}: {removed} fuzzy flags removed")
+    return status
+
+
 def build(root: Path = ROOT) -> int:
     """Build the Chinese edition from the execution cache into _build/html/zh."""
     base = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
@@ -197,14 +235,20 @@ def build(root: Path = ROOT) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["update", "check", "build"])
-    parser.add_argument("pages", nargs="*", help="check only these pages (e.g. chapters/05_lstm)")
+    parser.add_argument("command", choices=["update", "check", "build", "unfuzzy"])
+    parser.add_argument(
+        "pages", nargs="*", help="check or unfuzzy only these pages (e.g. chapters/05_lstm)"
+    )
     args = parser.parse_args()
     if args.command == "update":
         update()
         return 0
     if args.command == "check":
         return check(pages=args.pages or None)
+    if args.command == "unfuzzy":
+        if not args.pages:
+            parser.error("unfuzzy: name the pages whose fuzzy translations you revised")
+        return unfuzzy(args.pages)
     return build()
 
 

@@ -25,13 +25,15 @@ def book_cache(start: str | Path = ".") -> Path | None:
     return None if root is None else root / "_build" / ".jupyter_cache"
 
 
-def notebook_times(cache: str | Path | None = None) -> list[dict]:
+def notebook_times(cache: str | Path | None = None, cpu: bool = False) -> list[dict]:
     """Execution seconds of each notebook from a Jupyter Book execution cache.
 
     ``cache`` is the build's ``_build/.jupyter_cache`` (by default the one that
     :func:`book_cache` finds); the newest record of each notebook that still exists
-    counts. Returns dicts with ``notebook`` (file name) and ``seconds``, sorted by
-    name; empty when there is no cache yet.
+    counts. Returns dicts with ``notebook`` (file name) and ``seconds`` (wall time),
+    and with ``cpu=True`` also ``cpu_seconds`` (the kernel's user + system time, which
+    ``.ci/execute.py`` records; NaN for a notebook the plain book build executed),
+    sorted by name; empty when there is no cache yet.
     """
     cache = book_cache() if cache is None else cache
     if cache is None or not Path(cache).exists():
@@ -43,8 +45,10 @@ def notebook_times(cache: str | Path | None = None) -> list[dict]:
         uri = Path(record.uri)
         if uri.exists() and (uri not in latest or record.created > latest[uri].created):
             latest[uri] = record
-    rows = [
-        {"notebook": uri.name, "seconds": float(rec.data.get("execution_seconds", float("nan")))}
-        for uri, rec in latest.items()
-    ]
+    rows = []
+    for uri, rec in latest.items():
+        row = {"notebook": uri.name, "seconds": float(rec.data.get("execution_seconds", "nan"))}
+        if cpu:
+            row["cpu_seconds"] = float(rec.data.get("cpu_seconds", "nan"))
+        rows.append(row)
     return sorted(rows, key=lambda row: row["notebook"])

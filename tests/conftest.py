@@ -40,3 +40,19 @@ def ids_digest():
         return h.hexdigest()[:16]
 
     return digest
+
+
+# `make check` deselects the slow tests (-m "not slow"). A test file marked slow as a
+# whole (a line `pytestmark = pytest.mark.slow ...`) is then not even imported, so
+# collecting it starts no TensorFlow.
+SLOW_FILE = "\npytestmark = pytest.mark.slow"
+
+
+def pytest_ignore_collect(collection_path, config):
+    if config.getoption("markexpr", "") != "not slow" or collection_path.suffix != ".py":
+        return None
+    if collection_path.name.startswith("test_") and SLOW_FILE in collection_path.read_text(
+        encoding="utf-8"
+    ):
+        return True
+    return None

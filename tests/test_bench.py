@@ -41,6 +41,7 @@ def test_interleaved_timings_name_the_entry_that_is_not_callable():
         interleaved_timings({"a": lambda: None, "b": 3}, 1)
 
 
+@pytest.mark.slow  # a benchmark: times or trains
 def test_allocated_mib_counts_what_a_call_allocates():
     import torch
 
@@ -66,6 +67,7 @@ def test_same_lstm_holds_one_set_of_weights_three_ways():
         assert abs(h.numpy() - expected[:, 0]).max() < 1e-6
 
 
+@pytest.mark.slow  # a benchmark: times or trains
 def test_kernel_rows_time_each_method_and_pass_against_the_first():
     import torch
 
@@ -131,6 +133,7 @@ def test_training_step_rows_report_each_form_at_each_length():
         assert min(row["loop ms"], row["indexed loop ms"], row["scan ms"]) > 0
 
 
+@pytest.mark.slow  # a benchmark: times or trains
 def test_training_step_memory_shows_the_indexed_loop_growing_like_t_squared():
     from rnnkit.bench import training_step_rows
 
@@ -142,6 +145,7 @@ def test_training_step_memory_shows_the_indexed_loop_growing_like_t_squared():
     assert long["scan MiB"] / short["scan MiB"] < 5
 
 
+@pytest.mark.slow  # a benchmark: times or trains
 def test_loop_overhead_rows_compares_every_variant_with_the_bare_loop():
     from rnnkit.bench import loop_overhead_rows
 

@@ -25,6 +25,30 @@ def test_there_are_chapters():
     assert len(CHAPTERS) >= 2
 
 
+# Every notebook's first code cell, word for word; only the seed is the chapter's own.
+# A new chapter copies it (CONTRIBUTING.md: Add a chapter).
+SETUP_CELL = """\
+# Set-up: make this notebook self-sufficient (locally, in Colab or on Binder).
+# In Colab, install rnnkit alone: its torch and TensorFlow stay as they are.
+try:
+    import rnnkit
+except ImportError:
+    %pip install --quiet "rnnkit @ git+{url}"
+    import rnnkit
+
+print(rnnkit.setup(seed={seed}))"""
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_first_code_cell_is_the_shared_set_up_cell_with_the_chapter_seed(path):
+    first = code_cells(path)[0]
+    seed = re.search(r"rnnkit\.setup\(seed=(\d+)\)", first)
+    assert seed, f"{path.name}: the first code cell does not call rnnkit.setup(seed=N)"
+    url = CONFIG["repository"]["url"]
+    expected = SETUP_CELL.format(url=url, seed=seed.group(1))
+    assert first == expected, f"{path.name}: copy the set-up cell from tests/test_book.py"
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_first_code_cell_installs_rnnkit_from_this_repository_then_seeds(path):
     first = code_cells(path)[0]

@@ -1,6 +1,9 @@
 """The exercise checkers: each accepts the right answer, rejects plausible wrong
 ones with specific feedback, and lets an untouched stub through as 'not attempted'."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,6 +15,35 @@ from rnnkit.checks.concepts import COUNT_MISTAKES, SHAPE_MISTAKES
 def stub(*args, **kwargs):
     # YOUR CODE HERE
     raise NotImplementedError
+
+
+# --- the package finds its checkers ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_module_of_the_package_but_core_is_a_checker_module_with_a_checker():
+    files = {p.stem for p in (ROOT / "rnnkit" / "checks").glob("*.py")} - {"__init__", "core"}
+    assert set(checks.CHECKER_MODULES) == files
+    modules = {check.__module__.rsplit(".", 1)[1] for check in checks.CHECKERS.values()}
+    assert modules == files
+    assert all(getattr(checks, name) is check for name, check in checks.CHECKERS.items())
+    assert set(checks.CHECKERS) <= set(checks.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(checks.CHECKERS))
+def test_every_checker_calls_an_untouched_stub_not_attempted_and_hands_back_a_function(name):
+    result = checks.CHECKERS[name](stub)
+    assert result.status == NOT_ATTEMPTED, str(result)
+    assert callable(result.use) and result.use is not stub
+
+
+def test_the_api_page_documents_every_checker_module():
+    text = (ROOT / "chapters" / "api.md").read_text(encoding="utf-8")
+    documented = set(
+        re.findall(r"^\.\. automodule:: rnnkit\.checks\.(\w+)\n   :members:", text, re.M)
+    )
+    assert documented == set(checks.CHECKER_MODULES) | {"core"}
 
 
 # --- the machinery -----------------------------------------------------------

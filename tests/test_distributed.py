@@ -7,6 +7,8 @@ import torch
 
 from rnnkit.distributed import DDPConfig, run_data_parallel, run_single
 
+pytestmark = pytest.mark.slow  # starts two processes: `make test` only
+
 
 def test_two_process_ddp_matches_one_process_on_the_same_global_batch():
     cfg = DDPConfig(world_size=2, steps=4, batch=8, T=6, hidden_size=4)

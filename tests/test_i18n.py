@@ -20,7 +20,6 @@ from rnnkit.i18n import (
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
-PILOT = ["chapters/05_lstm", "chapters/glossary"]  # fully translated
 
 
 def load_ci_i18n():
@@ -179,41 +178,88 @@ def test_catalogues_emphasis_renders():
     assert found == []
 
 
+LESSON = ["# A fixture lesson", "The cell state keeps its value.", "The gate decides."]
+
+
 def small_book(tmp_path: Path) -> Path:
-    """A copy of the book reduced to the pilot pages (its _toc.yml lists only them)."""
+    """A book of two fixture pages (``index.md`` and the notebook ``lesson.ipynb``) with
+    the project's _config.yml, and a Chinese catalogue for each page that translates
+    every message: the live chapters and their catalogues play no part."""
+    from babel.messages.pofile import read_po, write_po
+
     root = tmp_path / "book"
-    root.mkdir()
-    for name in ("_config.yml", "chapters", "locale", "_static"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("*.mo"))
-        elif source.exists():
-            shutil.copy(source, root / name)
-    toc = "format: jb-book\nroot: chapters/intro\nchapters:\n"
-    toc += "".join(f"  - file: {page}\n" for page in PILOT)
+    (root / "chapters").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    shutil.copy(ROOT / "chapters" / "references.bib", root / "chapters" / "references.bib")
+    (root / "index.md").write_text("# Fixture\n\nA page to start from.\n", encoding="utf-8")
+    write_lesson(root, LESSON)
+    toc = "format: jb-book\nroot: index\nchapters:\n  - file: lesson\n"
     (root / "_toc.yml").write_text(toc, encoding="utf-8")
+    pot_dir = load_ci_i18n().extract(root, tmp_path / "pot")
+    for pot in pot_dir.rglob("*.pot"):
+        with pot.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if message.id:
+                message.string = "译文：" + message.id
+        po = root / "locale" / "zh_CN" / "LC_MESSAGES" / pot.relative_to(pot_dir).with_suffix(".po")
+        po.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("wb") as handle:
+            write_po(handle, catalog)
     return root
 
 
+def write_lesson(root: Path, paragraphs: list[str]) -> None:
+    cells = [
+        {"cell_type": "markdown", "id": "prose", "metadata": {}, "source": "\n\n".join(paragraphs)}
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (root / "lesson.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+
+
+@pytest.mark.slow  # Sphinx builds
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # jupyter-book's latex glue
-def test_staleness_check_names_an_edited_sentence_and_passes_before(tmp_path, capsys):
+def test_staleness_check_names_an_edited_sentence_and_a_fuzzy_one_and_passes_before(
+    tmp_path, capsys
+):
     ci_i18n = load_ci_i18n()
     root = small_book(tmp_path)
-    assert ci_i18n.check(root, pages=PILOT) == 0, capsys.readouterr().out
-
-    notebook = root / "chapters" / "05_lstm.ipynb"
-    cells = json.loads(notebook.read_text(encoding="utf-8"))
-    old = "Nothing squashes $c$ on this path."
-    edited = [c for c in cells["cells"] if old in "".join(c["source"])]
-    assert len(edited) == 1, "the sentence this test edits is gone: pick another"
-    edited[0]["source"] = "".join(edited[0]["source"]).replace(old, "No squashing on this path.")
-    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    assert ci_i18n.check(root) == 0, capsys.readouterr().out
     capsys.readouterr()
 
-    assert ci_i18n.check(root, pages=PILOT) == 1
+    write_lesson(root, [LESSON[0], "The cell state keeps its old value.", LESSON[2]])
+    assert ci_i18n.check(root) == 1
     out = capsys.readouterr().out
-    assert "chapters/05_lstm: 1 untranslated, 0 fuzzy" in out
-    assert "untranslated: The drawing makes the two paths visible." in out
+    assert "lesson: 1 untranslated, 0 fuzzy (of 3 messages)" in out
+    assert "untranslated: The cell state keeps its old value." in out
+    assert "1 of 2 pages fully translated" in out
+
+    write_lesson(root, LESSON)
+    po = root / "locale" / "zh_CN" / "LC_MESSAGES" / "lesson.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgid "The gate decides."', '#, fuzzy\nmsgid "The gate decides."'))
+    assert ci_i18n.check(root) == 1
+    assert "lesson: 0 untranslated, 1 fuzzy" in capsys.readouterr().out
+    assert ci_i18n.unfuzzy(["lesson"], root) == 0
+    assert po.read_text(encoding="utf-8") == text
+    assert ci_i18n.check(root) == 0
+
+
+def test_unfuzzy_drops_only_the_fuzzy_flag_and_leaves_the_header_alone():
+    unfuzzy_text = load_ci_i18n().unfuzzy_text
+    po = (
+        '# header comment\n#, fuzzy\nmsgid ""\nmsgstr ""\n"Language: zh_CN\\n"\n\n'
+        "#: ../../chapters/05_lstm.ipynb:12\n#, fuzzy, python-brace-format\n"
+        'msgid "{n} steps"\nmsgstr "{n} 步"\n\n'
+        '#, fuzzy\nmsgid "Gate."\nmsgstr "门。"\n\n'
+        '#, python-format\nmsgid "%d left"\nmsgstr "剩 %d"\n'
+    )
+    text, removed = unfuzzy_text(po)
+    assert removed == 2
+    assert text == po.replace("#, fuzzy, python-brace-format", "#, python-brace-format").replace(
+        '#, fuzzy\nmsgid "Gate."', 'msgid "Gate."'
+    )
+    assert text.startswith("# header comment\n#, fuzzy\nmsgid")
 
 
 NOTEBOOK_CONF = (
@@ -239,6 +285,7 @@ def build_notebook(src: Path, out: Path, builder: str, language: str) -> Path:
     return out
 
 
+@pytest.mark.slow  # Sphinx builds
 def test_a_translated_notebook_renders_its_markdown_and_equations_in_chinese_code_once(
     tmp_path,
 ):

@@ -375,6 +375,7 @@ def lm_batches(n: int = 600, batch: int = 4, time: int = 8):
     return x.reshape(-1, time), y.reshape(-1, time), text
 
 
+@pytest.mark.slow  # trains
 def test_fit_torch_with_tbptt_learns_a_cycle():
     rnnkit.setup(0)
     x, y, text = lm_batches()
@@ -384,6 +385,7 @@ def test_fit_torch_with_tbptt_learns_a_cycle():
     assert bits_per_char_torch(model, text[:60]) < 1.0
 
 
+@pytest.mark.slow  # trains
 def test_fit_keras_with_a_stateful_layer_learns_a_cycle():
     rnnkit.setup(0)
     x, y, text = lm_batches()

@@ -24,6 +24,7 @@ def test_forecaster_twins_map_any_window_to_one_value_and_differ_only_in_torch_l
     assert n_torch == k_model.count_params() + extra_biases
 
 
+@pytest.mark.slow  # trains
 def test_forecaster_learns_a_sine_one_step_ahead():
     from rnnkit.train import fit_torch
 

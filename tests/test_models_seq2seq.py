@@ -144,6 +144,7 @@ def tiny_task(n=32, seed=0):
     return src, tgt_in, y_out
 
 
+@pytest.mark.slow  # trains
 def test_torch_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     rnnkit.setup(0)
     src, tgt_in, y_out = tiny_task()
@@ -163,6 +164,7 @@ def test_torch_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     assert np.array_equal(tokens.numpy(), y_out)
 
 
+@pytest.mark.slow  # trains
 def test_keras_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     rnnkit.setup(0)
     src, tgt_in, y_out = tiny_task()

@@ -4,13 +4,12 @@ both frameworks meet the same mistake."""
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 import torch
 
 import rnnkit
-from rnnkit.train import fit_keras, fit_torch
+from rnnkit.train import fit_torch
 from rnnkit.train.torch_fit import _pick_device
 
 N, T, C = 32, 5, 2
@@ -33,7 +32,9 @@ class TorchClassifier(torch.nn.Module):
         return self.head(self.rnn(x)[0][:, -1])  # (B, out)
 
 
-def keras_classifier(out: int = C) -> keras.Model:
+def keras_classifier(out: int = C):  # a keras.Model
+    import keras  # here, not at the top: collecting this file starts no TensorFlow
+
     return keras.Sequential([keras.Input((T, 1)), keras.layers.GRU(8), keras.layers.Dense(out)])
 
 
@@ -41,6 +42,8 @@ def fit(framework: str, train, model=None, **settings):
     settings = {"epochs": 1, "batch_size": BATCH, "progress": False, **settings}
     if framework == "torch":
         return fit_torch(TorchClassifier() if model is None else model, train, **settings)
+    from rnnkit.train import fit_keras
+
     return fit_keras(keras_classifier() if model is None else model, train, **settings)
 
 
@@ -111,7 +114,10 @@ def test_an_optimizer_built_for_another_torch_model_is_refused():
     )
 
 
+@pytest.mark.slow  # trains a Keras model twice
 def test_an_optimizer_built_for_another_keras_model_is_refused():
+    import keras
+
     optimizer = keras.optimizers.Adam()
     fit("keras", (x, y), optimizer=optimizer)  # now built for that model's variables
     with pytest.raises(ValueError) as info:

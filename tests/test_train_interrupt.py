@@ -19,6 +19,8 @@ import rnnkit
 from rnnkit.train import History, fit_keras, fit_torch, keras_fit, torch_fit
 from rnnkit.train.interrupt import InterruptGuard
 
+pytestmark = pytest.mark.slow  # trains both loops, interrupted at every phase: `make test` only
+
 VOCAB, T, N, BATCH = 5, 6, 64, 16
 STEPS = N // BATCH  # per epoch
 

@@ -14,6 +14,8 @@ from rnnkit.train import (
     save_keras_checkpoint,
 )
 
+pytestmark = pytest.mark.slow  # every test trains a Keras model: `make test` only
+
 VOCAB, T = 6, 8
 
 

@@ -2,13 +2,19 @@
 
 Every checker takes the learner's function and returns a :class:`~rnnkit.checks.core.CheckResult`
 whose ``use`` attribute is the function the chapter should continue with.
+
+The checkers are found, not listed: every module of this package but ``core`` is a
+checker module, and every function it defines whose name starts with ``check_`` is a
+checker, importable from here (``from rnnkit.checks import check_lstm_step``) and
+listed in :data:`CHECKERS`. A new exercise's checker needs no registration.
 """
 
-from rnnkit.checks.attention import check_additive_attention
-from rnnkit.checks.bptt import check_rnn_step_backward
-from rnnkit.checks.charlm import check_apply_temperature
-from rnnkit.checks.classify import check_last_valid_state, check_masked_mean
-from rnnkit.checks.concepts import check_param_count, check_torch_gru_shapes
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+
 from rnnkit.checks.core import (
     CORRECT,
     INCORRECT,
@@ -23,33 +29,34 @@ from rnnkit.checks.core import (
     run_check,
     same_answer,
 )
-from rnnkit.checks.forecast import check_make_windows
-from rnnkit.checks.gates import check_gru_step, check_lstm_step
-from rnnkit.checks.longdeps import check_copy_baseline
-from rnnkit.checks.minrnn import check_linear_scan
-from rnnkit.checks.ssm import check_s4d_kernel
-from rnnkit.checks.state_tracking import check_parity_step
+
+CHECKER_MODULES: tuple[str, ...] = tuple(
+    sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name != "core")
+)
+
+
+def _checkers_of(name: str) -> dict[str, Callable]:
+    module = importlib.import_module(f"{__name__}.{name}")
+    return {
+        attr: value
+        for attr, value in vars(module).items()
+        if attr.startswith("check_") and callable(value) and value.__module__ == module.__name__
+    }
+
+
+CHECKERS: dict[str, Callable] = {
+    attr: value for name in CHECKER_MODULES for attr, value in _checkers_of(name).items()
+}
+globals().update(CHECKERS)
 
 __all__ = [
+    "CHECKERS",
+    "CHECKER_MODULES",
     "CORRECT",
     "INCORRECT",
     "NOT_ATTEMPTED",
     "Case",
-    "check_apply_temperature",
-    "check_additive_attention",
     "CheckResult",
-    "check_copy_baseline",
-    "check_gru_step",
-    "check_last_valid_state",
-    "check_linear_scan",
-    "check_lstm_step",
-    "check_masked_mean",
-    "check_make_windows",
-    "check_param_count",
-    "check_parity_step",
-    "check_s4d_kernel",
-    "check_rnn_step_backward",
-    "check_torch_gru_shapes",
     "as_scalar",
     "compare_arrays",
     "compare_equal",
@@ -57,4 +64,5 @@ __all__ = [
     "protect",
     "run_check",
     "same_answer",
+    *sorted(CHECKERS),
 ]

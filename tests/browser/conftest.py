@@ -97,3 +97,13 @@ def page(browser, site):
 def screenshots():
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``pytest -n N --dist loadgroup`` (as ``make test`` runs them) each worker
+    drives its own Chromium; the checks of one page at the desktop width share one
+    worker, so the page is loaded and typeset once (test_book_look.desktop_page)."""
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec is not None and "desktop_page" in spec.params:
+            item.add_marker(pytest.mark.xdist_group(f"desktop:{spec.params['desktop_page']}"))

@@ -13,11 +13,6 @@ PAGES = sorted(
     if not any(part.startswith(("_", ".")) for part in p.relative_to(HTML).parts)
 )
 MATH_CHAPTER = "chapters/02_core_concepts.html"
-SCREENSHOTS = {
-    "intro": "chapters/intro.html",
-    "math-chapter": "chapters/05_lstm.html",
-    "practice-chapter": "chapters/08_text_classification.html",
-}
 
 
 def open_page(page, site, path):
@@ -97,11 +92,3 @@ def test_launch_and_download_buttons_are_present(page, site, path):
     notebook = Path(path).with_suffix(".ipynb").name
     download = page.locator(f".dropdown-download-buttons a[href$='{notebook}']")
     assert download.count() == 1
-
-
-@pytest.mark.parametrize(("name", "path"), sorted(SCREENSHOTS.items()))
-def test_screenshot_for_ci_artifacts(page, site, screenshots, name, path):
-    open_page(page, site, path)
-    target = screenshots / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 10_000
