@@ -91,7 +91,8 @@ def _right_biases(cell, framework):
 
 
 COUNTS = [
-    ("one bias per gate everywhere", _count(lambda c, fw: 1), "give PyTorch one bias per gate"),
+    # "give PyTorch one bias per gate" matches the first case only (Keras's GRU has two)
+    ("one bias per gate everywhere", _count(lambda c, fw: 1), None),
     ("no recurrent weights", _count(_right_biases, lambda i, h: i * h), "forget the recurrent weights U"),
     ("GRU with 4 gates", _count(_right_biases, gates={"rnn": 1, "lstm": 4, "gru": 4}), "give the GRU four gates"),
     ("Keras GRU with one bias", _count(lambda c, fw: 2 if fw == "torch" else 1), "give Keras's GRU one bias"),
@@ -258,7 +259,8 @@ GRU = [
     ("z and 1 - z swapped", _gru(mix=lambda z, h, ht: (1 - z) * h + z * ht), "swap z_t and 1 - z_t"),
     ("always reset-after, b_Uh indexed", _gru(candidate=_after_always), "use the reset-after form"),
     ("always reset-before", _gru(candidate=_before_always), "use the reset-before form"),
-    ("branches swapped", _gru(candidate=_branches_swapped), "use the reset-before form"),
+    # "use the reset-before form" describes the first case only: not named
+    ("branches swapped", _gru(candidate=_branches_swapped), None),
     ("tanh update gate", _gru(z_act=np.tanh), "tanh instead of sigmoid for the update gate"),
     ("U transposed", _gru(recurrent=lambda h, U: h @ U.T), "transpose the recurrent weights"),
     ("no b_Uh", _gru(candidate=_no_b_uh), "leave out b_Uh"),
