@@ -277,7 +277,9 @@ def _identical(a: Any, b: Any) -> bool:
 
 def _compare_safely(compare: Comparer, got: Any, expected: Any) -> str | None:
     try:
-        return compare(got, expected)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # comparing is the checker's business, not the learner's
+            return compare(got, expected)
     except Exception as error:  # an answer of a form the comparer did not foresee
         text = " ".join(str(error).split())[:200]
         return (
@@ -308,6 +310,12 @@ def _known_mistake(
     """
     if attempt.problem is not None and attempt.error is None:
         return []  # no answer to compare: the input was modified
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _named_mistake(attempt, learner, case, cases, mistakes)
+
+
+def _named_mistake(attempt, learner, case, cases, mistakes) -> list[str]:
     matching = [(d, w) for d, w in mistakes if _same_outcome(attempt, _outcome(w, case))]
     others = [other for other in cases if other is not case]
     for description, wrong in matching:
