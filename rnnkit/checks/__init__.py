@@ -28,7 +28,7 @@ from rnnkit.checks.gates import check_gru_step, check_lstm_step
 from rnnkit.checks.longdeps import check_copy_baseline
 from rnnkit.checks.minrnn import check_linear_scan
 from rnnkit.checks.ssm import check_s4d_kernel
-from rnnkit.checks.statetrack import check_parity_step
+from rnnkit.checks.statetrack import check_parity_weights
 
 __all__ = [
     "CORRECT",
@@ -46,7 +46,7 @@ __all__ = [
     "check_masked_mean",
     "check_make_windows",
     "check_param_count",
-    "check_parity_step",
+    "check_parity_weights",
     "check_s4d_kernel",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",

@@ -278,7 +278,9 @@ def _identical(a: Any, b: Any) -> bool:
 def _compare_safely(compare: Comparer, got: Any, expected: Any) -> str | None:
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # comparing is the checker's business, not the learner's
+            warnings.simplefilter(
+                "ignore"
+            )  # comparing is the checker's business, not the learner's
             return compare(got, expected)
     except Exception as error:  # an answer of a form the comparer did not foresee
         text = " ".join(str(error).split())[:200]
