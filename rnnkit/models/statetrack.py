@@ -124,8 +124,13 @@ class StateTrackModel(nn.Module):
             keras_forget_bias(self.rnn)
         self.head = nn.Linear(cfg.hidden, cfg.classes)
 
+    @property
+    def vocab_size(self) -> int:
+        """How many token ids the model reads (``config.tokens``)."""
+        return self.config.tokens
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        require_ids(x, "x", ("batch", "time"), self.config.tokens, tensor=True)
+        require_ids(x, "x", ("batch", "time"), self.config.tokens, nonempty=True, tensor=True)
         h = nn.functional.one_hot(x.long(), self.config.tokens)  # (B, T, tokens)
         h = h.to(self.head.weight.dtype)
         if self.embed is not None:
@@ -139,7 +144,16 @@ class StateTrackModel(nn.Module):
 
 def torch_statetrack(config: StateTrackConfig) -> StateTrackModel:
     """The model of ``config`` (weights from the torch seed); twin of :func:`keras_statetrack`."""
+    _require_config(config, "torch_statetrack")
     return StateTrackModel(config)
+
+
+def _require_config(config, factory: str) -> None:
+    if not isinstance(config, StateTrackConfig):
+        hint = f" (build one: StateTrackConfig({config!r}))" if isinstance(config, str) else ""
+        raise TypeError(
+            f"{factory}: config must be a StateTrackConfig, got {type(config).__name__}{hint}"
+        )
 
 
 def keras_statetrack(config: StateTrackConfig):
@@ -148,6 +162,7 @@ def keras_statetrack(config: StateTrackConfig):
     Raises ``ValueError`` for the PyTorch-only cells."""
     import keras
 
+    _require_config(config, "keras_statetrack")
     if config.cell not in KERAS_CELLS:
         raise ValueError(
             f"keras_statetrack builds cell in {KERAS_CELLS}, got {config.cell!r} (PyTorch only)"
@@ -158,4 +173,6 @@ def keras_statetrack(config: StateTrackConfig):
     rnn = layer[config.cell](config.hidden, return_sequences=True, name="rnn")
     out = rnn(onehot)  # (B, T, H)
     logits = keras.layers.Dense(config.classes, name="head")(out)  # (B, T, classes)
-    return keras.Model(inputs, logits, name=f"statetrack_{config.cell}")
+    model = keras.Model(inputs, logits, name=f"statetrack_{config.cell}")
+    model.vocab_size = config.tokens  # fit_keras checks token ids against it, as fit_torch does
+    return model
