@@ -56,3 +56,22 @@ def test_a_cell_name_instead_of_a_config_is_a_type_error(factory):
         TypeError, match=r"config must be a StateTrackConfig, got str .*StateTrackConfig\('lstm'\)"
     ):
         factory("lstm")
+
+
+@pytest.mark.parametrize(
+    "x",
+    [_IDS - 1, _IDS + 1, _IDS.astype(np.float64), _IDS[:, :0]],
+    ids=["-1", "2", "floats", "T=0"],
+)
+def test_the_keras_model_refuses_bad_ids_in_predict_and_calls_as_the_torch_one_does(x):
+    import torch
+
+    config = StateTrackConfig("lstm", tokens=2, classes=2, hidden=4)
+    model = keras_statetrack(config)
+    for call in (lambda: model.predict(x, verbose=0), lambda: model(x)):
+        with pytest.raises(ValueError, match=r"x must be a non-empty array shaped \(batch, time\)"):
+            call()
+    with pytest.raises(
+        ValueError, match=r"x must be a non-empty torch tensor shaped \(batch, time\)"
+    ):
+        torch_statetrack(config)(torch.as_tensor(x))

@@ -22,9 +22,11 @@ trains them once, to compare architectures, not frameworks.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -173,6 +175,31 @@ def keras_statetrack(config: StateTrackConfig):
     rnn = layer[config.cell](config.hidden, return_sequences=True, name="rnn")
     out = rnn(onehot)  # (B, T, H)
     logits = keras.layers.Dense(config.classes, name="head")(out)  # (B, T, classes)
-    model = keras.Model(inputs, logits, name=f"statetrack_{config.cell}")
+    model = _keras_token_model()(inputs, logits, name=f"statetrack_{config.cell}")
     model.vocab_size = config.tokens  # fit_keras checks token ids against it, as fit_torch does
     return model
+
+
+@functools.cache
+def _keras_token_model():
+    """A functional ``keras.Model`` whose ``predict`` and eager calls check the token ids
+    as the torch twin's ``forward`` does (Keras itself casts floats to ints and turns an
+    unknown id into a zero one-hot vector)."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="rnnkit")
+    class TokenModel(keras.Model):
+        def _check(self, x) -> None:
+            if isinstance(x, (np.ndarray, list)) or hasattr(x, "numpy"):
+                ids = np.asarray(x)
+                require_ids(ids, "x", ("batch", "time"), self.vocab_size, nonempty=True)
+
+        def predict(self, x, *args, **kwargs):
+            self._check(x)
+            return super().predict(x, *args, **kwargs)
+
+        def __call__(self, x, *args, **kwargs):
+            self._check(x)
+            return super().__call__(x, *args, **kwargs)
+
+    return TokenModel
