@@ -521,7 +521,7 @@ S4D = [
     ("k = 1 .. length", _s4d("A_bar", "zoh", first=1), "one power too many"),
     ("B where B_bar belongs", _s4d("A_bar", "B"), "forget B_bar"),
     ("Euler B_bar = delta B", _s4d("A_bar", "delta B"), "Euler"),
-    ("the complex kernel returned", _s4d("A_bar", "zoh", part=lambda k: k), "take .real last"),
+    ("the complex kernel returned", _s4d("A_bar", "zoh", part=lambda k: k), "take `.real`"),
     ("Euler A_bar = 1 + delta A", _s4d("1 + delta A", "zoh"), None),
     ("abs instead of the real part", _s4d("A_bar", "zoh", part=np.abs), None),
 ]  # fmt: skip

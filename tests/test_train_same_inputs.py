@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 
 import rnnkit
-from rnnkit.models.statetrack import StateTrackConfig, keras_statetrack, torch_statetrack
+from rnnkit.models.state_tracking import (
+    StateTrackingConfig,
+    keras_state_tracking,
+    torch_state_tracking,
+)
 from rnnkit.train import fit_keras, fit_torch
 
 B, T = 8, 5
@@ -38,10 +42,10 @@ def _verdict(fit, model, x, y):
 
 @pytest.mark.parametrize(("name", "x", "y", "says"), TABLE, ids=[row[0] for row in TABLE])
 def test_fit_torch_and_fit_keras_accept_and_refuse_the_same_inputs(name, x, y, says):
-    config = StateTrackConfig("lstm", tokens=2, classes=2, hidden=4)
+    config = StateTrackingConfig("lstm", vocab_size=2, classes=2, hidden_size=4)
     rnnkit.setup(0)
-    torch_error = _verdict(fit_torch, torch_statetrack(config), x, y)
-    keras_error = _verdict(fit_keras, keras_statetrack(config), x, y)
+    torch_error = _verdict(fit_torch, torch_state_tracking(config), x, y)
+    keras_error = _verdict(fit_keras, keras_state_tracking(config), x, y)
     if says is None:
         assert torch_error is None and keras_error is None, (torch_error, keras_error)
         return
@@ -50,10 +54,11 @@ def test_fit_torch_and_fit_keras_accept_and_refuse_the_same_inputs(name, x, y, s
         assert pytest.importorskip("re").search(says, error), (name, error)
 
 
-@pytest.mark.parametrize("factory", [torch_statetrack, keras_statetrack])
+@pytest.mark.parametrize("factory", [torch_state_tracking, keras_state_tracking])
 def test_a_cell_name_instead_of_a_config_is_a_type_error(factory):
     with pytest.raises(
-        TypeError, match=r"config must be a StateTrackConfig, got str .*StateTrackConfig\('lstm'\)"
+        TypeError,
+        match=r"config must be a StateTrackingConfig, got str .*StateTrackingConfig\('lstm'\)",
     ):
         factory("lstm")
 
@@ -66,12 +71,12 @@ def test_a_cell_name_instead_of_a_config_is_a_type_error(factory):
 def test_the_keras_model_refuses_bad_ids_in_predict_and_calls_as_the_torch_one_does(x):
     import torch
 
-    config = StateTrackConfig("lstm", tokens=2, classes=2, hidden=4)
-    model = keras_statetrack(config)
+    config = StateTrackingConfig("lstm", vocab_size=2, classes=2, hidden_size=4)
+    model = keras_state_tracking(config)
     for call in (lambda: model.predict(x, verbose=0), lambda: model(x)):
         with pytest.raises(ValueError, match=r"x must be a non-empty array shaped \(batch, time\)"):
             call()
     with pytest.raises(
         ValueError, match=r"x must be a non-empty torch tensor shaped \(batch, time\)"
     ):
-        torch_statetrack(config)(torch.as_tensor(x))
+        torch_state_tracking(config)(torch.as_tensor(x))

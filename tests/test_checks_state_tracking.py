@@ -8,7 +8,7 @@ import pytest
 
 from rnnkit import checks
 from rnnkit.checks import CORRECT, INCORRECT, NOT_ATTEMPTED
-from rnnkit.checks.statetrack import parity_weights_reference
+from rnnkit.checks.state_tracking import parity_weights_reference
 
 
 def stub():
