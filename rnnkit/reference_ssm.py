@@ -52,13 +52,25 @@ def _state_matrices(A_bar, B_bar, C) -> tuple[np.ndarray, ...]:
     return A_bar, B_bar, C
 
 
+def _discrete(A_bar: np.ndarray) -> np.ndarray:
+    """Refuse an ``A_bar`` with ``|A_bar| > 1``: a continuous ``A`` passed where the
+    discrete one belongs (its powers grow without bound)."""
+    largest = float(np.abs(A_bar).max(initial=0.0))
+    if largest > 1 + 1e-12:
+        raise ValueError(
+            "A_bar must be the discrete decay, |A_bar| <= 1 (A_bar = exp(delta A) from "
+            f"zoh(A, B, delta)), got |A_bar| up to {largest:.3g}: is it the continuous A?"
+        )
+    return A_bar
+
+
 def _state_params(A_bar, B_bar, C, x) -> tuple[np.ndarray, ...]:
-    """:func:`_state_matrices`, and ``x`` real ``(batch, T, H)``."""
+    """:func:`_state_matrices`, and ``x`` real ``(batch, T, H)`` with ``T >= 1``."""
     A_bar, B_bar, C = _state_matrices(A_bar, B_bar, C)
     x = as_float_array(x, "x", ndim=3, dims="(batch, T, H)")
-    if x.shape[2] != A_bar.shape[0]:
-        raise ValueError(f"x must have shape (batch, T, {A_bar.shape[0]}), got {x.shape}")
-    return A_bar, B_bar, C, x
+    if x.shape[2] != A_bar.shape[0] or x.shape[1] < 1:
+        raise ValueError(f"x must have shape (batch, T >= 1, {A_bar.shape[0]}), got {x.shape}")
+    return _discrete(A_bar), B_bar, C, x
 
 
 def zoh(A, B, delta) -> tuple[np.ndarray, np.ndarray]:
@@ -68,11 +80,20 @@ def zoh(A, B, delta) -> tuple[np.ndarray, np.ndarray]:
     length ``Delta``: the solution of ``h'(s) = A h(s) + B x`` after a time ``Delta``
     is ``A_bar h(0) + B_bar x``. ``A`` and ``B`` (real or complex) and ``delta`` (real,
     > 0) must broadcast together (``(H, N)`` with ``delta`` of shape ``(H, 1)``, or
-    time-varying ``delta`` as in Mamba). Raises ``ValueError`` on ``delta <= 0``, on
-    ``A == 0`` anywhere, or on shapes that do not broadcast.
+    time-varying ``delta`` as in Mamba); ``delta`` may be an int. Raises ``ValueError`` on
+    ``delta <= 0``, on ``A == 0`` anywhere, on a ``delta`` with fewer axes than ``A`` (a
+    ``(H,)`` step would line up with the states, not the channels) or on shapes that do
+    not broadcast.
     """
     A, B = _numeric(A, "A"), _numeric(B, "B")
+    if np.asarray(delta).dtype.kind in "iu":  # a whole number of time units is a step too
+        delta = np.asarray(delta, dtype=float)
     delta = as_float_array(delta, "delta")
+    if 0 < delta.ndim < A.ndim:
+        raise ValueError(
+            f"delta must have one axis per axis of A {A.shape} (a step per channel: delta[:, None], "
+            f"shape (H, 1)), got shape {delta.shape}, which would broadcast over A's last axis"
+        )
     if np.any(delta <= 0):
         raise ValueError(f"delta must be > 0 everywhere, got min {delta.min():.3g}")
     if np.any(A == 0):
@@ -108,6 +129,7 @@ def lti_kernel(A_bar, B_bar, C, length: int) -> np.ndarray:
     Built as a Vandermonde product: the powers ``A_bar^k`` ``(H, N, length)`` times ``C B_bar``.
     """
     A_bar, B_bar, C = _state_matrices(A_bar, B_bar, C)
+    A_bar = _discrete(A_bar)
     length = require_int(length, "length", minimum=1)
     powers = A_bar[..., None] ** np.arange(length)  # (H, N, L)
     return np.einsum("hn,hnk->hk", C * B_bar, powers).real  # (H, L)
@@ -136,10 +158,12 @@ def fft_conv(K, x) -> np.ndarray:
 def _kernel_and_input(K, x) -> tuple[np.ndarray, np.ndarray]:
     K = as_float_array(K, "K", ndim=2, dims="(H, length)")
     x = as_float_array(x, "x", ndim=3, dims="(batch, T, H)")
+    if x.shape[1] < 1:
+        raise ValueError(f"x must have shape (batch, T >= 1, H), got {x.shape}")
     if K.shape[0] != x.shape[2] or K.shape[1] < x.shape[1]:
         raise ValueError(
-            f"K must have shape ({x.shape[2]}, >= {x.shape[1]}) for x of shape {x.shape}, "
-            f"got {K.shape}"
+            f"K must have shape ({x.shape[2]}, >= {x.shape[1]}) = (H, length) for x of shape "
+            f"{x.shape}, got {K.shape}"
         )
     return K, x
 
@@ -158,6 +182,21 @@ class SelectiveParams:
     W_B: np.ndarray  # (H, N)
     W_C: np.ndarray  # (H, N)
 
+    def __post_init__(self) -> None:
+        A = np.asarray(self.A)
+        if A.ndim != 2 or A.dtype.kind != "f":
+            raise ValueError(f"A must be a real float array (H, N), got {A.dtype} {A.shape}")
+        if not np.all(A < 0):
+            raise ValueError(f"A must be < 0 everywhere (a decay), got max {A.max():.3g}")
+        H, N = A.shape
+        shapes = {"W_delta": (H, H), "b_delta": (H,), "W_B": (H, N), "W_C": (H, N)}
+        for name, shape in shapes.items():
+            got = np.shape(getattr(self, name))
+            if got != shape:
+                raise ValueError(
+                    f"{name} must have shape {shape} for A of shape (H, N) = {A.shape}, got {got}"
+                )
+
 
 def selective_coefficients(x, p: SelectiveParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(a, b, C_t)`` of the selective recurrence ``h_t = a_t * h_{t-1} + b_t``.
@@ -165,6 +204,10 @@ def selective_coefficients(x, p: SelectiveParams) -> tuple[np.ndarray, np.ndarra
     ``a_t = exp(Delta_t A)`` and ``b_t = B_bar_t x_t`` by :func:`zoh`, both ``(batch, T, H, N)``;
     ``C_t`` is ``(batch, T, N)``; the output is ``y_t = sum_n C_t h_t``. ``x``: ``(batch, T, H)``.
     """
+    if not isinstance(p, SelectiveParams):
+        raise TypeError(
+            f"p must be a SelectiveParams, got {type(p).__name__} (build one: SelectiveParams(**p))"
+        )
     x = as_float_array(x, "x", ndim=3, dims="(batch, T, H)")
     H, N = np.shape(p.A)
     if x.shape[2] != H:
@@ -207,8 +250,10 @@ def associative_scan(a, b) -> np.ndarray:
 
 def _scan_inputs(a, b) -> tuple[np.ndarray, np.ndarray]:
     a, b = _numeric(a, "a"), _numeric(b, "b")
-    if a.shape != b.shape or a.ndim < 2:
-        raise ValueError(f"a and b must share a shape (batch, T, ...), got {a.shape} and {b.shape}")
+    if a.shape != b.shape or a.ndim < 2 or a.shape[1] < 1:
+        raise ValueError(
+            f"a and b must share a shape (batch, T >= 1, ...), got {a.shape} and {b.shape}"
+        )
     return a, b
 
 

@@ -153,7 +153,9 @@ def test_gru_step_that_ignores_reset_after_fails_on_the_other_form():
     result = checks.check_gru_step(always_reset_after)
     assert result.status == INCORRECT
     assert result.messages[0].startswith("reset_after=False, batch=3, features=2, hidden=4: h_t")
-    assert "wrong side of U_h" in result.messages[-1]
+    # the listed mistake swaps both forms; this answer is right where reset_after=True,
+    # so naming it would mislead
+    assert not any("wrong side of U_h" in m for m in result.messages)
 
 
 def test_gru_step_feedback_names_row_unit_and_size_of_the_error():

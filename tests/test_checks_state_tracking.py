@@ -1,83 +1,111 @@
-"""The hand-set parity RNN checker (chapter 14): accepts a right step, reports the stub
-as not attempted, and rejects wrong steps naming what went wrong."""
+"""The hand-set parity RNN checker (chapter 14): the learner hands in weights, which the
+checker runs as a two-unit tanh RNN. Right weights pass, the stub is "not attempted",
+and wrong weights, weights of the wrong form and functions that are not weights get a
+verdict naming what went wrong, never an exception."""
 
 import numpy as np
+import pytest
 
 from rnnkit import checks
 from rnnkit.checks import CORRECT, INCORRECT, NOT_ATTEMPTED
-from rnnkit.checks.state_tracking import parity_step_reference
+from rnnkit.checks.state_tracking import parity_weights_reference
 
 
-def stub(h, x):
+def stub():
     # YOUR CODE HERE
     raise NotImplementedError
 
 
-def step_with_gain(K):
-    def step(h, x):
-        W = K * np.array([[0.5, -0.5], [0.5, -0.5]])
-        u, b = K * np.ones(2), K * np.array([-0.5, -1.5])
-        return np.tanh(h @ W.T + x[:, None] * u + b)
+def weights_with_gain(K, W=None, u=None, b=None):
+    def parity_weights():
+        return (
+            K * np.array([[0.5, -0.5], [0.5, -0.5]]) if W is None else W,
+            K * np.ones(2) if u is None else u,
+            K * np.array([-0.5, -1.5]) if b is None else b,
+        )
 
-    return step
+    return parity_weights
 
 
-def test_accepts_a_right_step_and_hands_it_back():
-    right = step_with_gain(5.0)
-    result = checks.check_parity_step(right)
-    assert result.status == CORRECT
-    assert result.use is right
+def test_accepts_right_weights_in_any_array_form_and_hands_them_back():
+    right = weights_with_gain(5.0)
+    result = checks.check_parity_weights(right)
+    assert result.status == CORRECT and result.use is right
     assert "lengths 1 to 1000" in result.messages[0]
+    as_lists = checks.check_parity_weights(lambda: tuple(w.tolist() for w in right()))
+    assert as_lists.status == CORRECT
 
 
 def test_stub_is_not_attempted_and_hands_back_the_reference():
-    result = checks.check_parity_step(stub)
+    result = checks.check_parity_weights(stub)
     assert result.status == NOT_ATTEMPTED
-    assert result.use is parity_step_reference
+    assert result.use is parity_weights_reference
 
 
 def test_small_weights_fail_later_and_are_named_as_a_drifting_state():
-    result = checks.check_parity_step(step_with_gain(1.9))
+    result = checks.check_parity_weights(weights_with_gain(1.9))
     assert result.status == INCORRECT
-    assert result.messages[0].startswith("right up to length")
-    assert "wrong from length" in result.messages[0]
-    assert "The state drifts" in result.messages[1]
+    assert "right up to length" in result.messages[0] and "wrong from length" in result.messages[0]
+    assert "The state drifts" in result.messages[0]
 
 
-def test_a_step_wrong_on_the_first_bit_is_named_wrong_at_length_1():
-    result = checks.check_parity_step(lambda h, x: -parity_step_reference(h, x))
+def test_weights_wrong_on_the_first_bit_are_named_wrong_at_length_1():
+    result = checks.check_parity_weights(weights_with_gain(-8.0))
     assert result.status == INCORRECT
-    assert result.messages[0].startswith("wrong at length 1")
+    assert result.messages[0].startswith("your weights: wrong at length 1")
 
 
-def test_a_step_that_ignores_the_state_is_named_as_wrong_logic():
-    def no_memory(h, x):
-        return np.tanh(10 * np.stack([x - 0.5, x - 1.5], axis=1))
-
-    result = checks.check_parity_step(no_memory)
+def test_weights_that_ignore_the_state_are_named_as_wrong_logic():
+    result = checks.check_parity_weights(weights_with_gain(10.0, W=np.zeros((2, 2))))
     assert result.status == INCORRECT
     assert "right up to length 1, wrong from length 2" in result.messages[0]
-    assert "parity so far 1, next bit" in result.messages[0]
-    assert "logic is wrong" in result.messages[1]
+    assert "logic is wrong" in result.messages[0]
 
 
-def test_a_wrong_output_shape_is_named():
-    result = checks.check_parity_step(lambda h, x: parity_step_reference(h, x)[:, 0])
+@pytest.mark.parametrize("gain", [np.inf, -np.inf, np.nan])
+def test_an_infinite_or_nan_gain_gets_a_verdict_not_an_exception(gain):
+    result = checks.check_parity_weights(weights_with_gain(gain))
     assert result.status == INCORRECT
-    assert result.messages[0].startswith("wrong output shape")
-    assert "must return (32, 2), got (32,)" in result.messages[0]
+    assert "not finite" in result.messages[0]
 
 
-def test_a_step_that_raises_is_reported_not_raised():
-    result = checks.check_parity_step(lambda h, x: h @ x)
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda: (np.zeros(2), np.zeros(2), np.zeros(2)), "W should have shape (2, 2), got (2,)"),
+        (
+            lambda: (np.zeros((2, 2)), np.zeros(3), np.zeros(2)),
+            "u should have shape (2,), got (3,)",
+        ),
+        (lambda: (np.zeros((2, 2)), np.zeros(2)), "should return the tuple (W, u, b)"),
+        (lambda: np.zeros((2, 2)), "should return the tuple (W, u, b), got ndarray"),
+        (lambda: (np.zeros((2, 2)), "u", np.zeros(2)), "u should be an array of numbers, got str"),
+        (lambda: np.tanh, "not a function"),
+    ],
+)
+def test_weights_of_the_wrong_form_are_named(answer, says):
+    result = checks.check_parity_weights(answer)
+    assert result.status == INCORRECT and says in result.messages[0], result.messages
+
+
+def test_a_step_function_instead_of_weights_is_told_what_to_hand_in():
+    def parity_step(h, x):  # parity computed directly: not a tanh RNN
+        p = (h[:, 0] - h[:, 1]) / 2
+        return np.stack([p + x, p * x], axis=1)
+
+    result = checks.check_parity_weights(parity_step)
     assert result.status == INCORRECT
-    assert "raised ValueError" in result.messages[0]
+    assert "takes no arguments and returns the weights (W, u, b)" in result.messages[0]
 
 
-def test_a_step_that_writes_into_its_input_is_reported():
-    def in_place(h, x):
-        h[:] = parity_step_reference(h, x)
-        return h
+def test_weights_that_raise_are_reported_not_raised():
+    def broken():
+        return np.zeros((2, 2)) @ np.zeros(3), np.zeros(2), np.zeros(2)
 
-    result = checks.check_parity_step(in_place)
-    assert result.status == INCORRECT and "raised" in result.messages[0]
+    result = checks.check_parity_weights(broken)
+    assert result.status == INCORRECT and "raised ValueError" in result.messages[0]
+
+
+def test_a_non_function_is_a_type_error():
+    with pytest.raises(TypeError, match="expected your function"):
+        checks.check_parity_weights(parity_weights_reference())

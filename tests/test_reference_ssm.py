@@ -71,13 +71,15 @@ def test_zoh_refuses_nonpositive_delta_zero_a_and_mismatched_shapes():
     with pytest.raises(ValueError, match="A must be non-zero"):
         reference_ssm.zoh(np.array([0.0]), np.array([1.0]), np.array([0.1]))
     with pytest.raises(ValueError, match="must broadcast"):
-        reference_ssm.zoh(np.ones((2, 3)) * -1, np.ones((2, 3)), np.ones(2))
+        reference_ssm.zoh(np.ones((2, 3)) * -1, np.ones((2, 3)), np.ones((4, 1)))
 
 
 def test_lti_functions_refuse_wrong_shapes_and_dtypes():
     rng = np.random.default_rng(1)
     A_bar, B_bar, C = s4d_layer(rng)
-    with pytest.raises(ValueError, match=r"x must have shape \(batch, T, 3\), got \(2, 5, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(batch, T >= 1, 3\), got \(2, 5, 4\)"
+    ):
         reference_ssm.lti_loop(A_bar, B_bar, C, np.zeros((2, 5, 4)))
     with pytest.raises(ValueError, match="share one shape"):
         reference_ssm.lti_loop(A_bar, B_bar[:, :2], C, np.zeros((2, 5, 3)))
@@ -198,3 +200,81 @@ def test_torch_lti_refuses_a_wrong_mode_shape_or_config():
         layer(torch.zeros(2, 5, 3, dtype=torch.long))
     with pytest.raises(ValueError, match="LTIConfig.kernel must be one of"):
         LTIConfig(kernel="cauchy")
+
+
+# --- bad input gets one line naming the argument (issue: an API that never computes on
+# wrong data) ---------------------------------------------------------------------------
+
+
+def _s4d(H=3, N=3):
+    rng = np.random.default_rng(0)
+    A = -rng.uniform(0.2, 1.0, (H, N)) + 1j * rng.uniform(-3, 3, (H, N))
+    return A, rng.normal(size=(H, N)) + 0j, rng.normal(size=(H, N)) + 0j
+
+
+def test_zoh_refuses_a_per_channel_delta_without_its_state_axis_even_when_n_equals_h():
+    A, B, _ = _s4d(H=3, N=3)  # (3,) would broadcast silently over the 3 states
+    with pytest.raises(
+        ValueError, match=r"delta must have one axis per axis of A .*delta\[:, None\]"
+    ):
+        reference_ssm.zoh(A, B, np.full(3, 0.1))
+    A_bar, _ = reference_ssm.zoh(A, B, np.full((3, 1), 0.1))
+    assert A_bar.shape == (3, 3)
+
+
+def test_zoh_accepts_an_int_delta():
+    A, B, _ = _s4d()
+    np.testing.assert_allclose(reference_ssm.zoh(A, B, 1)[0], reference_ssm.zoh(A, B, 1.0)[0])
+
+
+def test_lti_kernel_and_loop_refuse_a_continuous_a():
+    A, B, C = _s4d()
+    A = A - 2.0  # |A| > 1: the continuous matrix, not exp(delta A)
+    with pytest.raises(ValueError, match=r"A_bar must be the discrete decay.*continuous A"):
+        reference_ssm.lti_kernel(A, B, C, 50)
+    with pytest.raises(ValueError, match=r"A_bar must be the discrete decay"):
+        reference_ssm.lti_loop(A, B, C, np.zeros((1, 4, 3)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: reference_ssm.lti_loop(
+            *reference_ssm.zoh(*_s4d()[:2], np.full((3, 1), 0.1)), _s4d()[2], np.zeros((2, 0, 3))
+        ),
+        lambda: reference_ssm.fft_conv(np.ones((3, 4)), np.zeros((2, 0, 3))),
+        lambda: reference_ssm.causal_conv(np.ones((3, 4)), np.zeros((2, 0, 3))),
+        lambda: reference_ssm.sequential_scan(np.ones((2, 0, 3)), np.ones((2, 0, 3))),
+        lambda: reference_ssm.associative_scan(np.ones((2, 0, 3)), np.ones((2, 0, 3))),
+    ],
+    ids=["lti_loop", "fft_conv", "causal_conv", "sequential_scan", "associative_scan"],
+)
+def test_no_time_steps_is_a_value_error_naming_t(call):
+    with pytest.raises(ValueError, match=r"T >= 1"):
+        call()
+
+
+def _selective(H=3, N=2, **changes):
+    rng = np.random.default_rng(0)
+    fields = dict(
+        A=-np.ones((H, N)),
+        W_delta=rng.normal(size=(H, H)),
+        b_delta=np.zeros(H),
+        W_B=rng.normal(size=(H, N)),
+        W_C=rng.normal(size=(H, N)),
+    )
+    return {**fields, **changes}
+
+
+def test_selective_params_refuse_a_positive_a_and_wrong_shapes():
+    with pytest.raises(ValueError, match=r"A must be < 0 everywhere"):
+        reference_ssm.SelectiveParams(**_selective(A=np.ones((3, 2))))
+    with pytest.raises(ValueError, match=r"W_delta must have shape \(3, 3\) .* got \(3, 2\)"):
+        reference_ssm.SelectiveParams(**_selective(W_delta=np.ones((3, 2))))
+    with pytest.raises(ValueError, match=r"W_B must have shape \(3, 2\)"):
+        reference_ssm.SelectiveParams(**_selective(W_B=np.ones((2, 3))))
+
+
+def test_selective_coefficients_refuse_a_dict_for_the_params():
+    with pytest.raises(TypeError, match=r"p must be a SelectiveParams, got dict"):
+        reference_ssm.selective_coefficients(np.zeros((1, 4, 3)), _selective())

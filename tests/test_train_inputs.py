@@ -54,8 +54,9 @@ SAME_IN_BOTH = [  # (id, train, settings, error, the whole message)
      "position; the model outputs (16, 2)), got (16, 1); drop the last axis: y[..., 0]"),
     ("one-hot-labels", (x, np.eye(C, dtype="int64")[y]), {}, ValueError,
      "train batch 1: cross_entropy needs labels of shape (16,) (one class id per output "
-     "position; the model outputs (16, 2)), got (16, 2); these look one-hot: pass the class "
-     "ids, y.argmax(-1)"),
+     "position; the model outputs (16, 2)), got (16, 2); targets shaped like the output are "
+     'either regression targets (pass loss="mse") or one-hot labels (pass the class ids, '
+     'y.argmax(-1))'),
     ("float-labels", (x, y.astype("float32")), {}, ValueError,
      "train batch 1: labels for a model with 2 outputs must be an array of integer ids in "
      "[0, 1], got shape (16,) and dtype float32"),

@@ -1,11 +1,11 @@
-"""Exercise checks, one module per chapter group; the machinery lives in ``core``.
+"""Exercise checks, one module per chapter group; the machinery lives in ``core`` and
+``diagnose`` (how a wrong answer differs from the reference).
 
 Every checker takes the learner's function and returns a :class:`~rnnkit.checks.core.CheckResult`
 whose ``use`` attribute is the function the chapter should continue with.
 
-The checkers are found, not listed: every module of this package but ``core`` is a
-checker module, and every function it defines whose name starts with ``check_`` is a
-checker, importable from here (``from rnnkit.checks import check_lstm_step``) and
+The checkers are found, not listed: every other module of this package is a checker
+module, and every function it defines whose name starts with ``check_`` is a checker, importable from here (``from rnnkit.checks import check_lstm_step``) and
 listed in :data:`CHECKERS`. A new exercise's checker needs no registration.
 """
 
@@ -30,8 +30,9 @@ from rnnkit.checks.core import (
     same_answer,
 )
 
+MACHINERY = ("core", "diagnose")
 CHECKER_MODULES: tuple[str, ...] = tuple(
-    sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name != "core")
+    sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name not in MACHINERY)
 )
 
 

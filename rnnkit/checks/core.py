@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnkit.checks import diagnose
 from rnnkit.validation import one_line
 
 NOT_ATTEMPTED = "not attempted"
@@ -276,7 +277,11 @@ def _identical(a: Any, b: Any) -> bool:
 
 def _compare_safely(compare: Comparer, got: Any, expected: Any) -> str | None:
     try:
-        return compare(got, expected)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter(
+                "ignore"
+            )  # comparing is the checker's business, not the learner's
+            return compare(got, expected)
     except Exception as error:  # an answer of a form the comparer did not foresee
         return (
             f"your answer (a {type(got).__name__}) could not be compared with the expected "
@@ -301,17 +306,37 @@ def _known_mistake(
 ) -> list[str]:
     """``["This is what you get if you ..."]`` for the mistake the attempt repeats, else ``[]``.
 
-    A mistake that behaves like the learner's function on every case is preferred to
-    one that only matches on the failing case (two mistakes can coincide there).
+    Only a mistake that behaves like the learner's function on every case is named: two
+    mistakes can coincide on the failing case, and naming the wrong one misleads.
     """
     if attempt.problem is not None and attempt.error is None:
         return []  # no answer to compare: the input was modified
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _named_mistake(attempt, learner, case, cases, mistakes)
+
+
+def _named_mistake(attempt, learner, case, cases, mistakes) -> list[str]:
     matching = [(d, w) for d, w in mistakes if _same_outcome(attempt, _outcome(w, case))]
     others = [other for other in cases if other is not case]
     for description, wrong in matching:
-        if all(_same_outcome(_attempt(learner, o), _outcome(wrong, o)) for o in others):
+        if all(_consistent(_attempt(learner, o), _outcome(wrong, o)) for o in others):
             return [f"This is what you get if you {description}."]
-    return [f"This is what you get if you {matching[0][0]}."] if matching else []
+    return []  # a mistake that matches this case only may be another one: say nothing
+
+
+def _consistent(ours: _Attempt, theirs: _Attempt) -> bool:
+    """Whether a mistake explains the learner's outcome on another case: the same
+    outcome, or the learner's function broke there (raised, or returned NaN or inf)
+    where the mistake, written not to crash, gave an answer."""
+    if _same_outcome(ours, theirs):
+        return True
+    if ours.error is not None:
+        return True
+    try:
+        return not bool(np.all(np.isfinite(np.asarray(ours.answer, dtype=complex))))
+    except Exception:  # tuples of arrays, dicts: no simple finiteness
+        return False
 
 
 def _outcome(wrong: Callable, case: Case) -> _Attempt:
@@ -345,7 +370,8 @@ def same_answer(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
                 and all(same_answer(a[k], b[k], rtol, atol) for k in a)
             )
         try:
-            x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            dtype = complex if np.iscomplexobj(a) or np.iscomplexobj(b) else float
+            x, y = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
         except (TypeError, ValueError):  # ragged tuples, strings, objects
             if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
                 pairs = zip(a, b, strict=False)
@@ -366,7 +392,9 @@ def compare_equal(got: Any, expected: Any) -> str | None:
     """
     if _normalise(got) == _normalise(expected):
         return None
-    return f"expected {_normalise(expected)!r}, got {_normalise(got)!r}"
+    message = f"expected {_normalise(expected)!r}, got {_normalise(got)!r}"
+    how = diagnose.diagnose_sizes(_normalise(got), _normalise(expected))
+    return f"{message}. {how}" if how else message
 
 
 def _normalise(value: Any) -> Any:
@@ -403,7 +431,11 @@ def compare_scalar(
         return f"{name} should be a finite number: expected {expected:.6g}, got {value}"
     if np.isclose(value, expected, rtol=rtol, atol=atol):
         return None
-    return f"{name}: expected {expected:.6g}, got {value:.6g} (off by {abs(value - expected):.3g})"
+    message = (
+        f"{name}: expected {expected:.6g}, got {value:.6g} (off by {abs(value - expected):.3g})"
+    )
+    how = diagnose.diagnose_number(value, expected)
+    return f"{message}. {how}" if how else message
 
 
 def compare_arrays(
@@ -418,26 +450,39 @@ def compare_arrays(
 
     ``axes`` names the dimensions (e.g. ``("batch", "time", "hidden")``) so that the
     feedback can say *where* the largest difference is, or where the first NaN is.
-    When a ``"time"`` axis is named, an answer shifted by one step is recognised and
-    reported as such. A 0-d ``expected`` is compared as a number ("expected X, got Y").
+    Then :mod:`rnnkit.checks.diagnose` says *how* the answer differs when the numbers
+    show it (transposed, shifted one step, scaled, right for the first row only, right
+    to float32 precision, complex, normalised over the wrong axis). A 0-d ``expected``
+    is compared as a number ("expected X, got Y").
     """
     expected = np.asarray(expected, dtype=float)
     if expected.ndim == 0:
         return compare_scalar(got, float(expected), name, rtol, atol)
+    if hasattr(got, "detach"):  # a torch tensor, maybe requiring grad
+        got = got.detach().cpu().numpy()
     try:
-        got_arr = np.asarray(got, dtype=float)
-    except Exception:  # ragged lists, strings, tensors that require grad
+        raw = np.asarray(got)
+        if np.iscomplexobj(raw) and not np.iscomplexobj(expected):
+            if raw.shape == expected.shape and not np.any(raw.imag):
+                raw = raw.real
+            else:
+                return f"{name}: {diagnose.diagnose_complex(raw, expected, rtol, atol)}"
+        got_arr = np.asarray(raw, dtype=float)
+    except Exception:  # ragged lists, strings, objects
         return f"{name} should be a NumPy array, got {type(got).__name__}"
     layout = f" = ({', '.join(axes)})" if axes and len(axes) == expected.ndim else ""
     if got_arr.shape != expected.shape:
-        return f"{name} should have shape {expected.shape}{layout}, got {got_arr.shape}"
+        message = f"{name} should have shape {expected.shape}{layout}, got {got_arr.shape}"
+        how = diagnose.diagnose_shape(got_arr, expected, axes, rtol, atol)
+        return f"{message}. {how}" if how else message
     finite = np.isfinite(got_arr)
     if not finite.all():
         where = np.unravel_index(int(np.argmin(finite)), finite.shape)
         count = int(finite.size - finite.sum())
         return (
             f"{name} has {count} NaN or inf value(s), the first at {_place(where, axes)}: "
-            f"got {got_arr[where]}, expected {expected[where]:.6g}"
+            f"got {got_arr[where]}, expected {expected[where]:.6g}. "
+            f"{diagnose.diagnose_nonfinite(got_arr, axes)}"
         )
     if np.allclose(got_arr, expected, rtol=rtol, atol=atol):
         return None
@@ -447,30 +492,12 @@ def compare_arrays(
         f"{name} differs most at {_place(where, axes)}: expected {expected[where]:.6g}, "
         f"got {got_arr[where]:.6g} (off by {diff[where]:.3g})"
     )
-    shift = _time_shift(got_arr, expected, axes, rtol, atol)
-    if shift:
-        message += f"; your values look shifted {shift} in time"
-    return message
+    how = diagnose.diagnose_precision(raw, got_arr, expected, rtol, atol)
+    how = how or diagnose.diagnose_values(got_arr, expected, axes, rtol, atol)
+    return f"{message}. {how}" if how else message
 
 
 def _place(where: tuple, axes: Sequence[str] | None) -> str:
     if axes and len(axes) == len(where):
         return ", ".join(f"{axis} {i}" for axis, i in zip(axes, where, strict=True))
     return f"index {tuple(int(i) for i in where)}"
-
-
-def _time_shift(got, expected, axes, rtol, atol) -> str | None:
-    if not axes or "time" not in axes or len(axes) != expected.ndim:
-        return None
-    t = list(axes).index("time")
-    if expected.shape[t] < 2:
-        return None
-    early = [slice(None)] * expected.ndim
-    late = [slice(None)] * expected.ndim
-    early[t], late[t] = slice(0, -1), slice(1, None)
-    early, late = tuple(early), tuple(late)
-    if np.allclose(got[late], expected[early], rtol=rtol, atol=atol):
-        return "one step late"
-    if np.allclose(got[early], expected[late], rtol=rtol, atol=atol):
-        return "one step early"
-    return None

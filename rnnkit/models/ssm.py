@@ -65,18 +65,20 @@ class DiagonalLTI(nn.Module):
         log_dt = torch.rand(c.channels) * (math.log(0.1) - math.log(0.001)) + math.log(0.001)
         self.log_delta = nn.Parameter(log_dt)  # Delta in [0.001, 0.1], log-uniform (S4D)
 
-    def discrete(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(dA, A_bar, B_bar)``, each ``(H, N)``, with ``dA = Delta A = log A_bar`` (zero-order
-        hold)."""
-        A = -torch.exp(self.log_neg_A)  # (H, N)
-        dA = torch.exp(self.log_delta)[:, None] * A  # (H, N)
+    def discrete(self, dtype: torch.dtype | None = None) -> tuple[torch.Tensor, ...]:
+        """``(dA, A_bar, B_bar)``, each ``(H, N)``, with ``dA = Delta A = log A_bar``
+        (zero-order hold), in ``dtype`` (default: the parameters')."""
+        A = -torch.exp(self.log_neg_A.to(dtype))  # (H, N)
+        dA = torch.exp(self.log_delta.to(dtype))[:, None] * A  # (H, N)
         A_bar = torch.exp(dA)
-        return dA, A_bar, (A_bar - 1) / A * self.B
+        return dA, A_bar, (A_bar - 1) / A * self.B.to(dtype)
 
-    def kernel(self, length: int) -> torch.Tensor:
-        """``K_k = sum_n C_n A_bar_n^k B_bar_n`` for ``k < length``: ``(H, length)``."""
-        dA, _, B_bar = self.discrete()
-        CB = self.C * B_bar  # (H, N): C and B_bar folded before the powers
+    def kernel(self, length: int, dtype: torch.dtype | None = None) -> torch.Tensor:
+        """``K_k = sum_n C_n A_bar_n^k B_bar_n`` for ``k < length``: ``(H, length)``.
+        Raises ``ValueError`` unless ``length`` is an int >= 1."""
+        length = require_int(length, "length", minimum=1)
+        dA, _, B_bar = self.discrete(dtype)
+        CB = self.C.to(dtype) * B_bar  # (H, N): C and B_bar folded before the powers
         if self.config.kernel == "vandermonde":
             k = torch.arange(length, dtype=dA.dtype, device=dA.device)
             return torch.einsum("hn,hnk->hk", CB, torch.exp(dA[..., None] * k))  # (H, length)
@@ -101,36 +103,37 @@ class DiagonalLTI(nn.Module):
         return {"loop": self._loop, "fft": self._fft, "chunked": self._chunked}[mode](x)
 
     def _loop(self, x: torch.Tensor) -> torch.Tensor:
-        _, A_bar, B_bar = self.discrete()  # (H, N) each
+        _, A_bar, B_bar = self.discrete(x.dtype)  # (H, N) each
         Bx = x[..., None] * B_bar  # (b, T, H, N): the input term of every step
         h, states = torch.zeros_like(Bx[:, 0]), []  # h: (b, H, N)
         for Bx_t in Bx.unbind(1):  # unbind, not Bx[:, t] (chapter 12)
             h = torch.addcmul(Bx_t, A_bar, h)  # A_bar * h + B_bar x_t
             states.append(h)
-        return torch.einsum("bthn,hn->bth", torch.stack(states, dim=1), self.C)  # (b, T, H)
+        return torch.einsum("bthn,hn->bth", torch.stack(states, dim=1), self.C.to(x.dtype))
 
     def _fft(self, x: torch.Tensor) -> torch.Tensor:
         T = x.shape[1]
-        K_f = torch.fft.rfft(self.kernel(T), n=2 * T)  # (H, T+1)
+        K_f = torch.fft.rfft(self.kernel(T, x.dtype), n=2 * T)  # (H, T+1)
         x_f = torch.fft.rfft(x.transpose(1, 2), n=2 * T)  # (b, H, T+1)
         return torch.fft.irfft(x_f * K_f, n=2 * T)[..., :T].transpose(1, 2)  # (b, T, H)
 
     def _chunked(self, x: torch.Tensor) -> torch.Tensor:
-        dA, A_bar, B_bar = self.discrete()  # (H, N) each
+        dA, A_bar, B_bar = self.discrete(x.dtype)  # (H, N) each
+        C = self.C.to(x.dtype)
         b, T, H = x.shape
         L = self.config.chunk
         nc = -(-T // L)  # chunks; the last is padded with zeros
         xc = nn.functional.pad(x, (0, 0, 0, nc * L - T)).reshape(b, nc, L, H)  # (b, nc, L, H)
         r = torch.arange(L, dtype=dA.dtype, device=dA.device)
         P = torch.exp(dA[..., None] * r)  # (H, N, L): A_bar^r
-        K = torch.einsum("hn,hnl->hl", self.C * B_bar, P)  # (H, L): the kernel inside a chunk
+        K = torch.einsum("hn,hnl->hl", C * B_bar, P)  # (H, L): the kernel inside a chunk
         lag = r[:, None] - r[None, :]  # (L, L): t - s
         M = torch.where(lag >= 0, K[:, lag.clamp(min=0).long()], 0.0)  # (H, L, L) lower Toeplitz
         y = torch.einsum("bcsh,hts->bcth", xc, M)  # (b, nc, L, H): inside each chunk
         ends = torch.einsum("bcsh,hns->bchn", xc, P.flip(-1) * B_bar[..., None])  # (b, nc, H, N)
         states = _carry(ends, torch.exp(dA * L))  # (b, nc, H, N): state at each chunk's end
         h_in = torch.cat([torch.zeros_like(states[:, :1]), states[:, :-1]], dim=1)  # entering c
-        W_out = self.C[..., None] * P * A_bar[..., None]  # (H, N, L): C A_bar^(t+1)
+        W_out = C[..., None] * P * A_bar[..., None]  # (H, N, L): C A_bar^(t+1)
         y = y + torch.einsum("bchn,hnt->bcth", h_in, W_out)  # (b, nc, L, H)
         return y.reshape(b, nc * L, H)[:, :T]  # (b, T, H)
 

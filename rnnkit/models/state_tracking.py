@@ -22,9 +22,11 @@ trains them once, to compare architectures, not frameworks.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -129,8 +131,13 @@ class StateTrackingModel(nn.Module):
             set_forget_bias(self.rnn)
         self.head = nn.Linear(cfg.hidden_size, cfg.classes)
 
+    @property
+    def vocab_size(self) -> int:
+        """How many token ids the model reads (``config.vocab_size``)."""
+        return self.config.vocab_size
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        require_ids(x, "x", ("batch", "time"), self.config.vocab_size, tensor=True)
+        require_ids(x, "x", ("batch", "time"), self.config.vocab_size, nonempty=True, tensor=True)
         h = nn.functional.one_hot(x.long(), self.config.vocab_size)  # (B, T, vocab_size)
         h = h.to(self.head.weight.dtype)
         if self.embed is not None:
@@ -145,7 +152,16 @@ class StateTrackingModel(nn.Module):
 def torch_state_tracking(config: StateTrackingConfig) -> StateTrackingModel:
     """The model of ``config`` (weights from the torch seed); twin of
     :func:`keras_state_tracking`."""
+    _require_config(config, "torch_state_tracking")
     return StateTrackingModel(config)
+
+
+def _require_config(config, factory: str) -> None:
+    if not isinstance(config, StateTrackingConfig):
+        hint = f" (build one: StateTrackingConfig({config!r}))" if isinstance(config, str) else ""
+        raise TypeError(
+            f"{factory}: config must be a StateTrackingConfig, got {type(config).__name__}{hint}"
+        )
 
 
 def keras_state_tracking(config: StateTrackingConfig):
@@ -154,6 +170,7 @@ def keras_state_tracking(config: StateTrackingConfig):
     Raises ``ValueError`` for the PyTorch-only cells."""
     import keras
 
+    _require_config(config, "keras_state_tracking")
     if config.cell not in CELLS:
         raise ValueError(
             f"keras_state_tracking builds cell in {CELLS}, got {config.cell!r} (PyTorch only)"
@@ -163,4 +180,31 @@ def keras_state_tracking(config: StateTrackingConfig):
     rnn = keras_layer(config.cell)(config.hidden_size, return_sequences=True, name="rnn")
     out = rnn(onehot)  # (B, T, H)
     logits = keras.layers.Dense(config.classes, name="head")(out)  # (B, T, classes)
-    return keras.Model(inputs, logits, name=f"state_tracking_{config.cell}")
+    model = _keras_token_model()(inputs, logits, name=f"state_tracking_{config.cell}")
+    model.vocab_size = config.vocab_size  # fit_keras checks token ids against it, as fit_torch does
+    return model
+
+
+@functools.cache
+def _keras_token_model():
+    """A functional ``keras.Model`` whose ``predict`` and eager calls check the token ids
+    as the torch twin's ``forward`` does (Keras itself casts floats to ints and turns an
+    unknown id into a zero one-hot vector)."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="rnnkit")
+    class TokenModel(keras.Model):
+        def _check(self, x) -> None:
+            if isinstance(x, (np.ndarray, list)) or hasattr(x, "numpy"):
+                ids = np.asarray(x)
+                require_ids(ids, "x", ("batch", "time"), self.vocab_size, nonempty=True)
+
+        def predict(self, x, *args, **kwargs):
+            self._check(x)
+            return super().predict(x, *args, **kwargs)
+
+        def __call__(self, x, *args, **kwargs):
+            self._check(x)
+            return super().__call__(x, *args, **kwargs)
+
+    return TokenModel

@@ -66,7 +66,10 @@ def check_labels(y_shape: Sequence[int], out_shape: Sequence[int], where: str) -
     if y_shape != want:
         hint = ""
         if y_shape == out_shape:
-            hint = "; these look one-hot: pass the class ids, y.argmax(-1)"
+            hint = (
+                "; targets shaped like the output are either regression targets (pass "
+                'loss="mse") or one-hot labels (pass the class ids, y.argmax(-1))'
+            )
         elif y_shape == (*want, 1):
             hint = "; drop the last axis: y[..., 0]"
         raise ValueError(
@@ -79,6 +82,35 @@ def check_label_ids(labels, num_classes: int, where: str) -> None:
     """Labels are integer class ids in ``[0, num_classes - 1]``; ``num_classes`` is the
     model's last axis (:func:`rnnkit.validation.require_ids`)."""
     require_ids(labels, f"{where}: labels for a model with {num_classes} outputs", size=num_classes)
+
+
+def input_vocab_size(model) -> int | None:
+    """How many token ids the model reads, where it says: its ``vocab_size`` attribute,
+    else the ``input_dim``/``num_embeddings`` of its only embedding layer; else ``None``."""
+    size = getattr(model, "vocab_size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        layers = (
+            list(model.modules()) if hasattr(model, "modules") else list(model._flatten_layers())
+        )
+    except Exception:  # a model that cannot list its layers: nothing to check against
+        return None
+    sizes = [
+        getattr(layer, "num_embeddings", None) or getattr(layer, "input_dim", None)
+        for layer in layers
+        if type(layer).__name__ == "Embedding"
+    ]
+    return sizes[0] if len(sizes) == 1 and isinstance(sizes[0], int) else None
+
+
+def check_token_ids(x, model, where: str) -> None:
+    """Token ids for a model with a vocabulary: integers in ``[0, vocab_size - 1]``, the
+    same check in :func:`~rnnkit.train.fit_torch` and :func:`~rnnkit.train.fit_keras`
+    (Keras would otherwise cast floats to ints and turn an unknown id into a zero vector)."""
+    size = input_vocab_size(model)
+    if size is not None:
+        require_ids(x, f"{where}: x for a model with {size} tokens", size=size, nonempty=True)
 
 
 def check_targets(y_shape: Sequence[int], out_shape: Sequence[int], where: str) -> None:

@@ -40,6 +40,7 @@ from rnnkit.train.inputs import (
     check_labels,
     check_lengths,
     check_targets,
+    check_token_ids,
     foreign_optimizer,
     require_model,
     split_pair,
@@ -290,6 +291,7 @@ def _as_data(data, model, cfg: FitConfig, loss, name: str, shuffle: bool):
         n = int(data.cardinality())
         for batch in data.take(1):  # the first batch, for the checks
             if isinstance(batch, (tuple, list)) and len(batch) == 2:
+                check_token_ids(np.asarray(batch[0]), model, f"{name} batch 1")
                 _probe(model, np.asarray(batch[0]), np.asarray(batch[1]), loss, name)
         return data, (n if n >= 0 else None)
     pair = split_pair(data, name)
@@ -300,6 +302,7 @@ def _as_data(data, model, cfg: FitConfig, loss, name: str, shuffle: bool):
     x, y = (np.asarray(a) for a in pair)
     check_lengths(len(x), len(y), name)
     check_batch_size(cfg.batch_size, len(x), name)
+    check_token_ids(x, model, name)
     _probe(model, x[: cfg.batch_size], y[: cfg.batch_size], loss, name, labels=y)
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:

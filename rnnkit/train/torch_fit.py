@@ -42,6 +42,7 @@ from rnnkit.train.inputs import (
     check_labels,
     check_lengths,
     check_targets,
+    check_token_ids,
     foreign_optimizer,
     require_model,
     split_pair,
@@ -124,6 +125,9 @@ def _prepare(model, train, val, loss, optimizer, metrics, cfg: FitConfig):
     require_val_if_needed(cfg, val)
     train_data = _Batches(train, cfg.batch_size, cfg.shuffle and not cfg.tbptt, cfg.tbptt, "train")
     val_data = None if val is None else _Batches(val, cfg.batch_size, False, cfg.tbptt, "val")
+    for data in (train_data, val_data):
+        if data is not None and data.arrays is not None:  # every id, as fit_keras checks them
+            check_token_ids(data.arrays[0], model, data.name)
     optimizer = _optimizer_for(model, optimizer, cfg.lr)
     model.to(device)
     return _Loop(model, optimizer, loss_fn, loss, tracked, device, cfg), train_data, val_data
@@ -217,6 +221,7 @@ class _Loop:
     def _forward(self, x, y, state, where: str, check: bool):
         if check:
             _check_batch(x, y, where)
+            check_token_ids(x, self.model, where)
         x, y = self._to_device(x, y)
         try:
             out = self.model(x, state) if self.cfg.tbptt else self.model(x)
