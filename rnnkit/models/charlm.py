@@ -112,12 +112,34 @@ class CharLM(nn.Module):
     for an LSTM, ``h`` otherwise, each ``(1, B, hidden)``), so the model fits
     :func:`rnnkit.train.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
     line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
+    :class:`RegularisedCharLM` adds dropout and a tied read-out.
+    """
 
-    Two regularisers, both off by default: ``dropout`` zeroes each embedding output
-    and each read-out input with that probability while training (not the recurrent
-    connections: Zaremba et al. 2014), and ``tie=True`` makes the read-out reuse the
-    embedding table, ``logits = h E^T + b`` (Press & Wolf 2017), which needs
-    ``embed == hidden``.
+    def __init__(self, vocab: int, embed: int = 32, hidden: int = 128, cell: str = "lstm"):
+        super().__init__()
+        vocab = require_int(vocab, "vocab", minimum=2)
+        cell = require_choice(cell, "cell", CELLS)
+        embed = require_int(embed, "embed", minimum=1)
+        hidden = require_int(hidden, "hidden", minimum=1)
+        self.vocab, self.cell, self.hidden = vocab, cell, hidden
+        layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
+        self.embed = nn.Embedding(vocab, embed)
+        self.rnn = layer(embed, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, vocab)
+
+    def forward(self, x: torch.Tensor, state=None):
+        require_ids(x, "x", ("batch", "time"), self.vocab, tensor=True)
+        out, state = self.rnn(self.embed(x), state)  # (B, T, H)
+        return self.head(out), state  # (B, T, V)
+
+
+class RegularisedCharLM(CharLM):
+    """:class:`CharLM` with two regularisers, both off by default.
+
+    ``dropout`` zeroes each embedding output and each read-out input with that
+    probability while training (not the recurrent connections: Zaremba et al. 2014), and
+    ``tie=True`` makes the read-out reuse the embedding table, ``logits = h E^T + b``
+    (Press & Wolf 2017), which needs ``embed == hidden``.
     """
 
     def __init__(
@@ -129,19 +151,10 @@ class CharLM(nn.Module):
         dropout: float = 0.0,
         tie: bool = False,
     ):
-        super().__init__()
-        vocab = require_int(vocab, "vocab", minimum=2)
-        cell = require_choice(cell, "cell", CELLS)
-        embed = require_int(embed, "embed", minimum=1)
-        hidden = require_int(hidden, "hidden", minimum=1)
-        dropout, tie = _require_regularisers(dropout, tie, embed, hidden)
-        self.vocab, self.cell, self.hidden = vocab, cell, hidden
+        super().__init__(vocab, embed, hidden, cell)
+        dropout, tie = _require_regularisers(dropout, tie, self.embed.embedding_dim, hidden)
         self.dropout, self.tie = dropout, tie
-        layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
-        self.embed = nn.Embedding(vocab, embed)
         self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.rnn = layer(embed, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, vocab)
         if tie:
             self.head.weight = self.embed.weight  # one (vocab, hidden) table, read both ways
 
@@ -177,8 +190,13 @@ def torch_char_lm(
     dropout: float = 0.0,
     tie: bool = False,
 ) -> CharLM:
-    """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`."""
-    return CharLM(vocab, embed, hidden, cell, dropout, tie)
+    """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`.
+
+    With ``dropout > 0`` or ``tie=True`` it is a :class:`RegularisedCharLM`.
+    """
+    if tie is False and dropout == 0 and not isinstance(dropout, bool):
+        return CharLM(vocab, embed, hidden, cell)
+    return RegularisedCharLM(vocab, embed, hidden, cell, dropout, tie)
 
 
 def _ids_stream(ids, context) -> tuple[np.ndarray, int]:
