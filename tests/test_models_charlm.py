@@ -15,6 +15,8 @@ from rnnkit.data.chars import RESERVED, bptt_windows
 from rnnkit.data.vocab import Vocab
 from rnnkit.metrics import best_lambda, interpolate_bpc
 from rnnkit.models.charlm import (
+    CharLM,
+    RegularisedCharLM,
     apply_temperature,
     bits_per_char_keras,
     bits_per_char_torch,
@@ -199,7 +201,8 @@ def test_dropout_is_active_in_training_only_and_zero_dropout_changes_nothing():
     torch.manual_seed(5)
     dropped = torch_char_lm(V, E, H, dropout=0.5)
     x = torch.as_tensor(ids(16, 8).reshape(2, 8))
-    assert isinstance(plain.drop, torch.nn.Identity) and plain.dropout == 0.0
+    assert type(plain) is CharLM and not hasattr(plain, "drop")  # the plain model
+    assert isinstance(dropped, RegularisedCharLM) and dropped.dropout == 0.5
     with torch.no_grad():
         torch.testing.assert_close(dropped.eval()(x)[0], plain.eval()(x)[0], atol=0, rtol=0)
         dropped.train()

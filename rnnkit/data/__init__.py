@@ -13,6 +13,7 @@
 ``rnnkit.data.dates``             dates in many formats → ISO, a seq2seq task
 ``rnnkit.data.sequences``         padding, masks and torch tensors shared by all
 ``rnnkit.data.vocab``             one vocabulary (characters or words) for all
+``rnnkit.data.timeline``          chapter 01's milestones, each with its paper's key
 ================================  ===============================================
 
 Loaders return small frozen dataclasses of NumPy arrays; Keras takes them as they are

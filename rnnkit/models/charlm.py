@@ -111,16 +111,39 @@ class CharLM(nn.Module):
     """Embedding -> one LSTM/GRU/RNN layer -> linear read-out, batch first.
 
     ``forward(x, state=None) -> (logits, state)``: ``x`` is ``(B, T)`` int64 ids in
-    ``[0, vocab_size)``, ``logits`` ``(B, T, vocab_size)``; ``state`` is the layer's own (``(h, c)``
-    for an LSTM, ``h`` otherwise, each ``(1, B, hidden_size)``), so the model fits
-    :func:`~rnnkit.train.torch_fit.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
+    ``[0, vocab_size)``, ``logits`` ``(B, T, vocab_size)``; ``state`` is the layer's own
+    (``(h, c)`` for an LSTM, ``h`` otherwise, each ``(1, B, hidden_size)``), so the model
+    fits :func:`~rnnkit.train.torch_fit.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
     line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
+    :class:`RegularisedCharLM` adds dropout and a tied read-out.
+    """
 
-    Two regularisers, both off by default: ``dropout`` zeroes each embedding output
-    and each read-out input with that probability while training (not the recurrent
-    connections: Zaremba et al. 2014), and ``tie=True`` makes the read-out reuse the
-    embedding table, ``logits = h E^T + b`` (Press & Wolf 2017), which needs
-    ``embed_dim == hidden_size``.
+    def __init__(
+        self, vocab_size: int, embed_dim: int = 32, hidden_size: int = 128, cell: str = "lstm"
+    ):
+        super().__init__()
+        vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
+        cell = require_choice(cell, "cell", CELLS)
+        embed_dim = require_int(embed_dim, "embed_dim", minimum=1)
+        hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
+        self.vocab_size, self.cell, self.hidden_size = vocab_size, cell, hidden_size
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        self.rnn = torch_layer(cell)(embed_dim, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, x: torch.Tensor, state=None):
+        require_ids(x, "x", ("batch", "time"), self.vocab_size, tensor=True)
+        out, state = self.rnn(self.embed(x), state)  # (B, T, H)
+        return self.head(out), state  # (B, T, V)
+
+
+class RegularisedCharLM(CharLM):
+    """:class:`CharLM` with two regularisers, both off by default.
+
+    ``dropout`` zeroes each embedding output and each read-out input with that
+    probability while training (not the recurrent connections: Zaremba et al. 2014), and
+    ``tie=True`` makes the read-out reuse the embedding table, ``logits = h E^T + b``
+    (Press & Wolf 2017), which needs ``embed_dim == hidden_size``.
     """
 
     def __init__(
@@ -132,23 +155,15 @@ class CharLM(nn.Module):
         dropout: float = 0.0,
         tie: bool = False,
     ):
-        super().__init__()
-        vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
-        cell = require_choice(cell, "cell", CELLS)
-        embed_dim = require_int(embed_dim, "embed_dim", minimum=1)
-        hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
-        dropout, tie = _require_regularisers(dropout, tie, embed_dim, hidden_size)
-        self.vocab_size, self.cell, self.hidden_size = vocab_size, cell, hidden_size
+        super().__init__(vocab_size, embed_dim, hidden_size, cell)
+        dropout, tie = _require_regularisers(
+            dropout, tie, self.embed.embedding_dim, self.hidden_size
+        )
         self.dropout, self.tie = dropout, tie
-        layer = torch_layer(cell)
-        self.embed = nn.Embedding(vocab_size, embed_dim)
         self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.rnn = layer(embed_dim, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, vocab_size)
         if tie:
-            self.head.weight = (
-                self.embed.weight
-            )  # one (vocab_size, hidden_size) table, read both ways
+            # one (vocab_size, hidden_size) table, read both ways
+            self.head.weight = self.embed.weight
 
     def forward(self, x: torch.Tensor, state=None):
         require_ids(x, "x", ("batch", "time"), self.vocab_size, tensor=True)
@@ -183,9 +198,13 @@ def torch_char_lm(
     dropout: float = 0.0,
     tie: bool = False,
 ) -> CharLM:
-    """A fresh :class:`CharLM` (weights from the global torch seed); twin of
-    :func:`keras_char_lm`."""
-    return CharLM(vocab_size, embed_dim, hidden_size, cell, dropout, tie)
+    """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`.
+
+    With ``dropout > 0`` or ``tie=True`` it is a :class:`RegularisedCharLM`.
+    """
+    if tie is False and dropout == 0 and not isinstance(dropout, bool):
+        return CharLM(vocab_size, embed_dim, hidden_size, cell)
+    return RegularisedCharLM(vocab_size, embed_dim, hidden_size, cell, dropout, tie)
 
 
 def _ids_stream(ids, context) -> tuple[np.ndarray, int]:
