@@ -9,6 +9,12 @@ The English pages are the only source; the Chinese edition is the same build wit
     python .ci/i18n.py check    # `make test`: fail on every untranslated or fuzzy message
     python .ci/i18n.py build    # `make book`: _build/html/zh/, from the execution cache
 
+What the code cells show (figure text, table headers, checker feedback) is translated
+from one more catalogue, ``rnnkit/locale/zh_CN.po`` (``rnnkit/translation.py``).
+``update`` adds to it every such string of the executed notebooks that needs
+translating (numbers written ``{}``), and ``check`` fails on any it lacks; both read
+the notebooks from the execution cache, so run them after ``make book``.
+
 ``update`` and ``check`` extract the messages with Sphinx's gettext builder and no
 execution (``_build/gettext/*.pot``); ``check`` compares them with the catalogues, so
 an English sentence edited since the last ``update`` fails it (its translation is
@@ -89,6 +95,91 @@ def update(root: Path = ROOT) -> None:
 
     pot_dir = extract(root, root / "_build" / "gettext")
     intl_update(str(root / "locale"), str(pot_dir), (LANGUAGE,), line_width=88)
+    if not executed_notebooks(root):
+        print("no executed notebooks (run `make book` first): figures and tables skipped")
+        return
+    added = update_outputs(root)
+    print(f"{OUTPUTS_PO.relative_to(root)}: {added} new strings of figures and tables")
+
+
+def executed_notebooks(root: Path = ROOT) -> dict[str, object]:
+    """``{page: executed notebook}`` from the execution cache, for every notebook page
+    the cache has (``make book`` fills it)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache_dir = root / "_build" / ".jupyter_cache"
+    if not cache_dir.exists():
+        return {}
+    sys.path.insert(0, str(root / ".ci"))
+    from execute import book_notebooks
+
+    cache, found = get_cache(str(cache_dir)), {}
+    for path in book_notebooks(root):
+        if path.suffix != ".ipynb":
+            continue
+        try:
+            _, executed = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            continue
+        found[path.relative_to(root).with_suffix("").as_posix()] = executed
+    return found
+
+
+def output_strings(root: Path = ROOT) -> dict[str, list[str]]:
+    """``{message: [pages]}``: what the executed notebooks' figures, tables and checker
+    boxes show that needs translating, each string with its numbers written ``{}``."""
+    from rnnkit import translation
+
+    found: dict[str, list[str]] = {}
+    for page, notebook in executed_notebooks(root).items():
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                data, meta = output.get("data", {}), output.get("metadata", {})
+                strings = list(meta.get(translation.ZH_PNG, {}).get("strings", []))
+                strings += translation.html_strings(data.get("text/html", ""))
+                for text in strings:
+                    message = translation.template(text)[0]
+                    pages = found.setdefault(message, [])
+                    if page not in pages:
+                        pages.append(page)
+    return found
+
+
+OUTPUTS_PO = ROOT / "rnnkit" / "locale" / f"{LANGUAGE}.po"
+
+
+def update_outputs(root: Path = ROOT) -> int:
+    """Add the executed notebooks' untranslated output strings to ``OUTPUTS_PO``;
+    return how many were added."""
+    from babel.messages.pofile import read_po, write_po
+
+    found = output_strings(root)
+    with OUTPUTS_PO.open("rb") as handle:
+        catalog = read_po(handle)
+    added = 0
+    for message, pages in found.items():
+        entry = catalog.get(message)
+        if entry is None:
+            catalog.add(message, "", locations=[(page, 0) for page in pages])
+            added += 1
+    with OUTPUTS_PO.open("wb") as handle:
+        write_po(handle, catalog, width=88, omit_header=False, include_lineno=False)
+    return added
+
+
+def untranslated_outputs(root: Path = ROOT) -> dict[str, list[str]]:
+    """``{page: [strings]}`` the executed notebooks show that ``OUTPUTS_PO`` does not
+    translate (empty, fuzzy or missing)."""
+    from rnnkit import translation
+
+    translation.catalogue.cache_clear()
+    missing: dict[str, list[str]] = {}
+    for message, pages in output_strings(root).items():
+        if translation.catalogue(LANGUAGE).get(message) is None:
+            for page in pages:
+                missing.setdefault(page, []).append(message)
+    return missing
 
 
 def short(text: str, width: int = 90) -> str:
@@ -157,9 +248,20 @@ def check(root: Path = ROOT, pages: list[str] | None = None, listed: int = 5) ->
         if len(items) > listed:
             print(f"    ... and {len(items) - listed} more")
     checked = [page for page in total if pages is None or page in pages]
-    done = [page for page in checked if page not in found]
+    outputs = {
+        page: items
+        for page, items in untranslated_outputs(root).items()
+        if pages is None or page in pages
+    }
+    for page, items in outputs.items():
+        print(f"{page}: {len(items)} strings of its figures and tables untranslated")
+        for text in items[:listed]:
+            print(f"    untranslated: {short(text)}")
+        if len(items) > listed:
+            print(f"    ... and {len(items) - listed} more")
+    done = [page for page in checked if page not in found and page not in outputs]
     print(f"{len(done)} of {len(checked)} pages fully translated into {LANGUAGE}")
-    return 1 if found else 0
+    return 1 if found or outputs else 0
 
 
 def build(root: Path = ROOT) -> int:

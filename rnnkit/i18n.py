@@ -288,7 +288,61 @@ def theme_strings(app) -> None:
         )
 
 
+class EditionOutputs:
+    """A myst-nb mime renderer: what the code cells show, in the edition's language.
+
+    :func:`setup` adds it to myst-nb's list of renderer plugins (the list its entry
+    point group ``myst_nb.mime_renderers`` fills), so that it needs no package
+    metadata: the book works from an editable install and from a plain checkout.
+
+    A figure's Chinese copy (:data:`rnnkit.translation.ZH_PNG`, drawn when the notebook
+    ran) is rendered as the figure's image in the Chinese edition, where
+    ``locale/zh_CN/_config.yml`` puts that type first; its translated texts become the
+    image's alt text. A table or a checker's feedback box (``text/html``) has its texts
+    translated from ``rnnkit/locale/zh_CN.po``. The English edition never selects the
+    Chinese copy, and gets its HTML unchanged.
+    """
+
+    mime_priority_overrides = ()
+
+    @staticmethod
+    def handle_mime(renderer, data, inline: bool):
+        from rnnkit import translation
+
+        try:
+            language = renderer.renderer.document.settings.env.config.language or "en"
+        except AttributeError:
+            return None
+        if not language.startswith("zh") or inline:
+            return None
+        if data.mime_type == translation.ZH_PNG:
+            import dataclasses
+
+            image = dataclasses.replace(data, mime_type="image/png")
+            found = renderer.render_image(image)
+            strings = data.output_metadata.get(translation.ZH_PNG, {}).get("strings", [])
+            alt = [translation.translate(text) or text for text in strings]
+            for node in found:
+                if isinstance(node, nodes.image) and alt:
+                    node["alt"] = "；".join(alt)
+            return found
+        if data.mime_type == "text/html" and translation.html_strings(data.string):
+            markup = translation.translate_html(data.string, "zh_CN")
+            return [nodes.raw(text=markup, format="html", classes=["output", "text_html"])]
+        return None
+
+
+def add_output_renderer() -> None:
+    """Put :class:`EditionOutputs` among myst-nb's mime renderer plugins (once)."""
+    from myst_nb.core import render
+
+    plugins = render.load_mime_renders()
+    if EditionOutputs not in plugins:
+        plugins.append(EditionOutputs)
+
+
 def setup(app):
+    add_output_renderer()
     app.connect("builder-inited", theme_strings)
     sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
     app.add_transform(TranslateTocCaptions)

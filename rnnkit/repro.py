@@ -113,12 +113,16 @@ def _setup_pandas() -> None:
 
 
 def _setup_matplotlib() -> None:
-    """Apply the book's figure style; nothing to do when matplotlib is not installed."""
+    """Apply the book's figure style, and store each figure's Chinese copy when the
+    book's build asks for it (``rnnkit.translation.show_editions``); nothing to do when
+    matplotlib is not installed."""
     if not _installed("matplotlib"):
         return
     from rnnkit.plots import use_book_style
+    from rnnkit.translation import show_editions
 
     use_book_style()
+    show_editions()
 
 
 def _setup_torch(
