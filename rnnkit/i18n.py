@@ -332,6 +332,82 @@ class EditionOutputs:
         return None
 
 
+class TranslatePrompts(SphinxTransform):
+    """The labels of folded cells ("Show the solution", "Show code cell content") in
+    the edition's language, from ``rnnkit/locale/zh_CN.po`` (myst-nb takes them from
+    the cell's metadata or its ``code_prompt_show`` setting, untranslated)."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs) -> None:
+        if _edition(self.config) == "en":
+            return
+        from rnnkit.translation import translate
+
+        for node in self.document.findall(nodes.container):
+            for key in ("prompt_show", "prompt_hide"):
+                if key in node.attributes:
+                    node[key] = translate(node[key], "zh_CN") or node[key]
+
+
+def chinese_citation_style():
+    """sphinxcontrib-bibtex's author-year style with Chinese joins: "Paszke 等, 2019",
+    "Cho 和 Bengio, 2014"; registered as ``author_year_zh`` (``locale/zh_CN/_config.yml``)."""
+    from dataclasses import dataclass, field
+
+    from pybtex.richtext import Text
+    from pybtex.style.template import field as field_of
+    from pybtex.style.template import first_of, node, optional, tag
+    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    @node
+    def chinese_names(children, data, role, full):
+        persons = data["entry"].persons[role]
+        style = data["style"]
+        others = bool(persons) and str(persons[-1]) == "others"
+        named = [
+            style.person.style_plugin.format(person, style.person.abbreviate).format_data(data)
+            for person in (persons[:-1] if others else persons)
+        ]
+        if others or (len(named) > 2 and not full):
+            return Text(named[0], " 等")
+        if len(named) == 2:
+            return Text(named[0], " 和 ", named[1])
+        return Text("、").join(named)
+
+    @node
+    def chinese_author(children, data, full):
+        return first_of[
+            optional[chinese_names(role="author", full=full)],
+            optional[chinese_names(role="editor", full=full)],
+            tag("em")[field_of("title")],
+        ].format_data(data)
+
+    @dataclass
+    class ChinesePersonStyle(PersonStyle):
+        def names(self, role: str, full: bool):
+            return chinese_names(role=role, full=full)
+
+        def author_or_editor_or_title(self, full: bool):
+            return chinese_author(full=full)
+
+    @dataclass
+    class ChineseAuthorYearStyle(AuthorYearReferenceStyle):
+        person: PersonStyle = field(default_factory=ChinesePersonStyle)
+
+    return ChineseAuthorYearStyle
+
+
+def register_citation_style() -> None:
+    """Make ``author_year_zh`` known to sphinxcontrib-bibtex (once)."""
+    from sphinxcontrib.bibtex.plugin import register_plugin
+
+    register_plugin(
+        "sphinxcontrib.bibtex.style.referencing", "author_year_zh", chinese_citation_style()
+    )
+
+
 def add_output_renderer() -> None:
     """Put :class:`EditionOutputs` among myst-nb's mime renderer plugins (once)."""
     from myst_nb.core import render
@@ -343,6 +419,8 @@ def add_output_renderer() -> None:
 
 def setup(app):
     add_output_renderer()
+    register_citation_style()
+    app.add_transform(TranslatePrompts)
     app.connect("builder-inited", theme_strings)
     sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
     app.add_transform(TranslateTocCaptions)

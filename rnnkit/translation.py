@@ -42,13 +42,14 @@ CJK_FONT = "WenQuanYi Micro Hei"
 KEPT = frozenset(
     """RNN RNNs LSTM LSTMs GRU GRUs minGRU minLSTM PyTorch Keras NumPy TensorFlow CPU GPU
     CUDA SSM SSMs S4 S4D S6 Mamba RWKV Transformer BPTT AR ReLU tanh softmax Adam SGD
-    ZOH FFT bpc BPC Seq2Seq seq2seq IMDB MSE LM LMs OK ms""".split()
+    ZOH FFT bpc BPC Seq2Seq seq2seq IMDB MSE LM LMs OK ms torch keras numpy""".split()
 )
 """Words that stay as they are in the Chinese edition (names, acronyms, units)."""
 
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?(?![\w])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _MATH = re.compile(r"\$[^$]*\$")
+_CODE_LIKE = re.compile(r"`[^`]*`|\S*\w[._]\w\S*|\S+\(\)")  # `x`, torch.nn.LSTM, f_t, fit()
 
 
 def template(text: str) -> tuple[str, list[str]]:
@@ -60,7 +61,7 @@ def template(text: str) -> tuple[str, list[str]]:
 def needs_translation(text: str) -> bool:
     """Whether ``text`` has a word a Chinese reader would have to read in English: a
     Latin word of two letters or more, outside ``$...$`` maths, not in :data:`KEPT`."""
-    words = _WORD.findall(_MATH.sub("", text))
+    words = _WORD.findall(_CODE_LIKE.sub(" ", _MATH.sub(" ", text)))
     return any(word not in KEPT for word in words)
 
 
@@ -234,27 +235,51 @@ def show_editions(language: str | None = None) -> bool:
 
 # --- tables and feedback (HTML) ---------------------------------------------------------
 
-_TEXT = re.compile(r">([^<>]+)<")
 _TRANSLATED_HTML = re.compile(r'<table|class="rnnkit-check')
+_SKIPPED = re.compile(r"<(style|script)\b.*?</\1>", re.S)
+_BLOCK = re.compile(r"(</?(?:table|thead|tbody|tr|th|td|ul|ol|li|div|p|caption)\b[^>]*>)")
+_ICON = re.compile(r'^\s*(<span aria-hidden="true">[^<]*</span>)')
+_CODE = re.compile(r"<code>(.*?)</code>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _message(run: str) -> str:
+    """The message of a run of inline HTML: `code` spans as backticks, tags dropped."""
+    text = _CODE.sub(lambda m: f"`{m[1]}`", _ICON.sub("", run))
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
+
+
+def _markup(message: str) -> str:
+    """A translated message back to HTML, its backticks as <code> spans."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(message, quote=False))
+
+
+def _runs(markup: str) -> list[str]:
+    """``markup`` split at block-level tags; styles and scripts removed."""
+    return _BLOCK.split(_SKIPPED.sub("", markup))
 
 
 def html_strings(markup: str) -> list[str]:
-    """The texts of a table or checker box (``markup``) that need translating."""
+    """The messages of a table or checker box (``markup``) that need translating."""
     if not _TRANSLATED_HTML.search(markup):
         return []
-    texts = (html.unescape(m).strip() for m in _TEXT.findall(markup))
-    return list(dict.fromkeys(t for t in texts if t and needs_translation(t)))
+    messages = (_message(run) for run in _runs(markup) if not _BLOCK.fullmatch(run))
+    return list(dict.fromkeys(m for m in messages if m and needs_translation(m)))
 
 
 def translate_html(markup: str, language: str = "zh_CN") -> str:
-    """``markup`` (a table, a checker box) with each text between tags translated where
-    the catalogue has it; other HTML is returned unchanged."""
+    """``markup`` (a table, a checker box) with each run of text between block-level
+    tags translated where the catalogue has it; other HTML is returned unchanged."""
     if language == "en" or not _TRANSLATED_HTML.search(markup):
         return markup
-
-    def swap(match: re.Match) -> str:
-        text = html.unescape(match[1])
-        new = translate(text, language) if text.strip() else None
-        return f">{html.escape(new, quote=False)}<" if new is not None else match[0]
-
-    return _TEXT.sub(swap, markup)
+    styles = "".join(m[0] for m in _SKIPPED.finditer(markup))
+    out = []
+    for run in _runs(markup):
+        message = "" if _BLOCK.fullmatch(run) else _message(run)
+        new = translate(message, language) if message and needs_translation(message) else None
+        if new is None:
+            out.append(run)
+            continue
+        icon = _ICON.match(run)
+        out.append((icon[1] if icon else "") + _markup(new))
+    return styles + "".join(out)
