@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import shutil
 import sys
 import tempfile
@@ -182,6 +183,170 @@ def untranslated_outputs(root: Path = ROOT) -> dict[str, list[str]]:
     return missing
 
 
+def catalogue_entries(po: Path) -> dict[str, str]:
+    """``{msgid: msgstr}`` of a page's catalogue, translated and current entries only."""
+    from babel.messages.pofile import read_po
+
+    if not po.exists():
+        return {}
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+_FENCE = re.compile(r"^(```+|~~~+|\$\$)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
+_DIRECTIVE = re.compile(r"^(:{3,}|`{3,})\{(\w[\w-]*)\}\s*(.*)$")
+
+
+def _blocks(source: str) -> list[str]:
+    """A Markdown cell split at blank lines, fenced code and displayed maths kept whole."""
+    blocks, current, fence = [], [], None
+    for line in source.split("\n"):
+        if fence:
+            current.append(line)
+            if line.strip().startswith(fence):
+                blocks.append("\n".join(current))
+                current, fence = [], None
+            continue
+        match = _FENCE.match(line.strip())
+        if match and not _DIRECTIVE.match(line.strip()):
+            if current:
+                blocks.append("\n".join(current))
+            current, fence = [line], match[1]
+            if (
+                line.strip() != match[1]
+                and line.strip().endswith(match[1])
+                and len(line.strip()) > len(match[1])
+            ):
+                blocks.append(line)
+                current, fence = [], None
+            continue
+        if not line.strip():
+            if current:
+                blocks.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _lookup(text: str, entries: dict[str, str], missed: list[str]) -> str:
+    message = " ".join(text.split())
+    if not message:
+        return text
+    found = entries.get(message)
+    if found is None:
+        missed.append(message)
+        return text
+    return found
+
+
+def translate_block(block: str, entries: dict[str, str], missed: list[str]) -> str:
+    """One Markdown block in the catalogue's language (see :func:`translate_markdown`)."""
+    lines = block.split("\n")
+    first = lines[0].strip()
+    if _FENCE.match(first) and not _DIRECTIVE.match(first):
+        return block  # code or displayed maths: unchanged
+    if directive := _DIRECTIVE.match(first):
+        title = directive[3]
+        head = f"{directive[1]}{{{directive[2]}}}" + (
+            f" {_lookup(title, entries, missed)}" if title else ""
+        )
+        options = [
+            line
+            for line in lines[1:]
+            if line.strip().startswith(":") and not line.strip().startswith(":::")
+        ]
+        rest = [line for line in lines[1:] if line not in options]
+        body = translate_block("\n".join(rest), entries, missed) if rest else ""
+        return "\n".join([head, *options, body] if body else [head, *options])
+    if first.startswith(":::") or first.startswith("%") or first.startswith("<"):
+        return block
+    if heading := _HEADING.match(first):
+        return f"{heading[1]} {_lookup(heading[2], entries, missed)}"
+    if first.startswith("|"):
+        out = []
+        for line in lines:
+            cells = line.strip().strip("|").split("|")
+            if all(set(cell.strip()) <= set("-: ") for cell in cells):
+                out.append(line)
+                continue
+            out.append("| " + " | ".join(_lookup(c.strip(), entries, missed) for c in cells) + " |")
+        return "\n".join(out)
+    if _ITEM.match(lines[0]):
+        items: list[list[str]] = []
+        for line in lines:
+            if (item := _ITEM.match(line)) and len(item[1]) <= 1:
+                items.append([f"{item[1]}{item[2]} ", item[3]])
+            elif items:
+                items[-1].append(line.strip())
+            else:
+                return block
+        return "\n".join(
+            marker + _lookup(" ".join(text), entries, missed) for marker, *text in items
+        )
+    tail = lines[-1].strip()
+    if tail.startswith(":::") and len(lines) > 1:
+        return translate_block("\n".join(lines[:-1]), entries, missed) + "\n" + lines[-1]
+    return _lookup(block, entries, missed)
+
+
+def translate_markdown(source: str, entries: dict[str, str]) -> tuple[str, list[str]]:
+    """A notebook's Markdown cell with every heading, paragraph, list item, table cell
+    and admonition title replaced by its translation from ``entries`` (the page's
+    catalogue, whose messages are these texts with their lines joined); maths and code
+    are kept. Returns the cell and the messages that had no translation."""
+    missed: list[str] = []
+    blocks = [translate_block(block, entries, missed) for block in _blocks(source)]
+    return "\n\n".join(blocks), missed
+
+
+SETUP_CALL = re.compile(r"rnnkit\.setup\(([^()]+)\)")
+
+
+def translated_notebook(path: Path, po: Path):
+    """The notebook at ``path`` with its Markdown in Chinese and its checkers' feedback
+    asked for in Chinese (``rnnkit.setup(..., language="zh_CN")``), and the messages
+    that had no translation."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    entries = catalogue_entries(po)
+    missed: list[str] = []
+    setup_done = False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source, lost = translate_markdown(cell.source, entries)
+            missed += lost
+        elif not setup_done and SETUP_CALL.search(cell.source):
+            cell.source = SETUP_CALL.sub(r'rnnkit.setup(\1, language="zh_CN")', cell.source, 1)
+            setup_done = True
+    return notebook, missed
+
+
+def write_chinese_notebooks(root: Path, html_dir: Path) -> dict[str, list[str]]:
+    """Replace the English notebooks that the Chinese edition offers for download
+    (``_sources/**/*.ipynb``) with their Chinese versions; return the messages each
+    lacked."""
+    import nbformat
+
+    report = {}
+    for target in sorted((html_dir / "_sources").rglob("*.ipynb")):
+        page = target.relative_to(html_dir / "_sources").with_suffix("").as_posix()
+        source = root / f"{page}.ipynb"
+        po = root / "locale" / LANGUAGE / "LC_MESSAGES" / f"{page}.po"
+        if not source.exists():
+            continue
+        notebook, missed = translated_notebook(source, po)
+        nbformat.write(notebook, target)
+        report[page] = missed
+    return report
+
+
 def short(text: str, width: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -289,6 +454,8 @@ def build(root: Path = ROOT) -> int:
     else:
         shutil.rmtree(BUILD / "html" / "zh", ignore_errors=True)
         shutil.copytree(ZH / "html", BUILD / "html" / "zh")
+        notebooks = write_chinese_notebooks(root, BUILD / "html" / "zh")
+        print(f"Chinese notebooks for download: {len(notebooks)}")
     print(
         f"Chinese edition: {seconds:.0f} s, notebooks executed: {executed}, "
         f"rendered from the cache: {cached}, "

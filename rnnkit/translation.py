@@ -52,6 +52,24 @@ _MATH = re.compile(r"\$[^$]*\$")
 _CODE_LIKE = re.compile(r"`[^`]*`|\S*\w[._]\w\S*|\S+\(\)")  # `x`, torch.nn.LSTM, f_t, fit()
 
 
+_language = ["en"]
+
+
+def use_language(language: str) -> None:
+    """Show the checkers' feedback in ``language`` (``rnnkit.setup(language=...)``)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"expected a language in {LANGUAGES}, got {language!r}")
+    _language[0] = language
+
+
+def shown(text: str) -> str:
+    """``text`` in the language chosen with :func:`use_language`, where the catalogue
+    has it; otherwise ``text`` itself."""
+    if _language[0] == "en":
+        return text
+    return translate(" ".join(text.split()), _language[0]) or text
+
+
 def template(text: str) -> tuple[str, list[str]]:
     """``text`` with every number written ``{}``, and the numbers in order."""
     numbers = _NUMBER.findall(text)
