@@ -94,3 +94,21 @@ def test_every_figure_with_words_is_drawn_in_chinese(chapter):
         else:
             assert src in english_images, f"{chapter}: {src} is neither Chinese nor English"
     assert drawn_in_chinese >= 1, f"{chapter}: no figure drawn in Chinese"
+
+
+_CHAPTER_REF = re.compile(r"第\s*([^第章。；，]{1,40}?)\s*章")
+_CHAPTER_NUMBERS = re.compile(r"^(?:[1-9]\d?)(?:\s*(?:、|和|至|到|-|–)\s*(?:第\s*)?[1-9]\d?)*$")
+
+
+def test_every_chapter_reference_of_the_chinese_edition_reads_as_a_number():
+    """ "第 5 章", "第 5、6 和 10 章": never a page title inside 第…章, never "第 07 章"."""
+    wrong = []
+    for path in sorted(ZH.rglob("*.html")):
+        page = path.relative_to(ZH).as_posix()
+        if page.startswith(("_", ".")):
+            continue
+        text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+        for match in _CHAPTER_REF.finditer(text):
+            if not _CHAPTER_NUMBERS.match(match[1].strip()):
+                wrong.append(f"{page}: {match[0]}")
+    assert wrong == []
