@@ -61,7 +61,7 @@ GLOSSARY = Path(__file__).resolve().parent.parent / "chapters" / "glossary.md"
 TEMPLATES = Path(__file__).resolve().parent / "_templates"
 STATIC = Path(__file__).resolve().parent / "_static"
 _ROW = re.compile(r"^\|(?P<en>[^|]+)\|(?P<zh>[^|]+)\|.*\|\s*$")
-_REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S+)\s*->\s*(?P<good>\S+)")
+_REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S.*?)\s*->\s*(?P<good>\S.*?)\s*$")
 
 
 @dataclass(frozen=True)
