@@ -7,6 +7,7 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ``rnnkit.repro``          :func:`~rnnkit.repro.setup`: seeds everything, picks the device
 ``rnnkit.checks``         exercise checkers with specific feedback
 ``rnnkit.reference``      NumPy RNN / LSTM / GRU cells, forward and backward
+``rnnkit.reference_ssm``  NumPy state space models: discretisation, kernels, scans
 ``rnnkit.convert``        weights between NumPy, ``torch.nn`` and ``keras.layers``
 ``rnnkit.data``           offline corpora, tasks and their baselines
 ``rnnkit.train``          one training API in PyTorch and Keras, checkpoints
@@ -42,6 +43,7 @@ _SUBMODULES = {
     "models",
     "plots",
     "reference",
+    "reference_ssm",
     "repro",
     "train",
     "validation",

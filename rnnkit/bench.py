@@ -35,10 +35,10 @@ class LSTMSizes:
     batch: int = 32
     time: int = 100
     features: int = 32
-    hidden: int = 128
+    hidden_size: int = 128
 
     def __post_init__(self) -> None:
-        for name in ("batch", "time", "features", "hidden"):
+        for name in ("batch", "time", "features", "hidden_size"):
             require_int(getattr(self, name), f"LSTMSizes.{name}", minimum=1)
 
 
@@ -140,7 +140,7 @@ def same_lstm(sizes: LSTMSizes | None = None, device: str = "cpu") -> SameLSTM:
     if not isinstance(sizes, LSTMSizes):
         raise TypeError(f"sizes must be an LSTMSizes, got {type(sizes).__name__}")
     device = _require_device(device)
-    B, T, F, H = sizes.batch, sizes.time, sizes.features, sizes.hidden
+    B, T, F, H = sizes.batch, sizes.time, sizes.features, sizes.hidden_size
     params = init_params("lstm", F, H, rng=0, dtype=np.float32)
     x = np.random.default_rng(1).standard_normal((B, T, F)).astype(np.float32)  # (B, T, F)
     lstm = params_to_torch(params, torch.nn.LSTM(F, H, batch_first=True)).to(device)
@@ -298,13 +298,13 @@ def _tagger_task(steps: int, device: str):
     """A 1-layer LSTM tagger on ``device`` and ``steps`` fixed random batches for it."""
     import torch
 
-    batch, time_steps, features, hidden, classes = _TAGGER
+    batch, time_steps, features, hidden_size, classes = _TAGGER
 
     class Tagger(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.lstm = torch.nn.LSTM(features, hidden, batch_first=True)
-            self.head = torch.nn.Linear(hidden, classes)
+            self.lstm = torch.nn.LSTM(features, hidden_size, batch_first=True)
+            self.head = torch.nn.Linear(hidden_size, classes)
 
         def forward(self, x):
             return self.head(self.lstm(x)[0])  # (B, T, C)

@@ -35,8 +35,8 @@ import numpy as np
 from rnnkit.reference import check_params, param_names
 
 #: The order in which each framework stacks the gate blocks of a layer, in the
-#: framework's own letters: ``GATE_ORDER[framework][kind]`` for ``framework`` in
-#: ``("torch", "keras")`` and ``kind`` in ``("lstm", "gru")``.
+#: framework's own letters: ``GATE_ORDER[framework][cell]`` for ``framework`` in
+#: ``("torch", "keras")`` and ``cell`` in ``("lstm", "gru")``.
 GATE_ORDER = {
     "torch": {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")},
     "keras": {"lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h")},
@@ -44,22 +44,22 @@ GATE_ORDER = {
 _OURS = {"n": "h", "c": "g"}  # torch's GRU candidate n and Keras's LSTM candidate c
 
 
-def torch_gate_rows(kind: str, gate: str, hidden: int) -> slice:
-    """The rows of gate ``gate`` in a torch ``kind`` layer's stacked weights and biases.
+def torch_gate_rows(cell: str, gate: str, hidden_size: int) -> slice:
+    """The rows of gate ``gate`` in a torch ``cell`` layer's stacked weights and biases.
 
-    Gate ``k`` of ``GATE_ORDER["torch"][kind]`` (torch's own letters) holds rows
-    ``k * hidden`` to ``(k + 1) * hidden`` of ``weight_ih_l0``, ``weight_hh_l0``,
+    Gate ``k`` of ``GATE_ORDER["torch"][cell]`` (torch's own letters) holds rows
+    ``k * hidden_size`` to ``(k + 1) * hidden_size`` of ``weight_ih_l0``, ``weight_hh_l0``,
     ``bias_ih_l0`` and ``bias_hh_l0``: the LSTM's forget gate ``"f"`` is
-    ``slice(hidden, 2 * hidden)``. Raises ``ValueError`` for a gate the layer lacks.
+    ``slice(hidden_size, 2 * hidden_size)``. Raises ``ValueError`` for a gate the layer lacks.
     """
-    gates = GATE_ORDER["torch"][kind]
+    gates = GATE_ORDER["torch"][cell]
     if gate not in gates:
-        raise ValueError(f"gate must be one of {gates} for a torch {kind.upper()}, got {gate!r}")
+        raise ValueError(f"gate must be one of {gates} for a torch {cell.upper()}, got {gate!r}")
     k = gates.index(gate)
-    return slice(k * hidden, (k + 1) * hidden)
+    return slice(k * hidden_size, (k + 1) * hidden_size)
 
 
-def keras_forget_bias(lstm) -> None:
+def set_forget_bias(lstm) -> None:
     """Start a one-layer ``torch.nn.LSTM``'s forget gate as Keras does
     (``unit_forget_bias=True``): 1 in ``bias_ih_l0`` and 0 in ``bias_hh_l0``, a sum of 1,
     where PyTorch draws both near 0. Changes ``lstm`` in place."""
@@ -74,7 +74,7 @@ def keras_forget_bias(lstm) -> None:
 def _ours(framework: str) -> dict[str, tuple[str, ...]]:
     """``GATE_ORDER[framework]`` in the reference's letters, plus the gateless RNN."""
     orders = {
-        kind: tuple(_OURS.get(g, g) for g in gates) for kind, gates in GATE_ORDER[framework].items()
+        cell: tuple(_OURS.get(g, g) for g in gates) for cell, gates in GATE_ORDER[framework].items()
     }
     return {"rnn": ("",), **orders}
 
@@ -119,28 +119,28 @@ def _stack(params, gates, hidden: int, dtype):
     return [a.astype(dtype, copy=False) for a in (w_in, w_rec, b_in, b_rec)]
 
 
-def _require_zero_bias(params, kind: str, where: str) -> None:
+def _require_zero_bias(params, cell: str, where: str) -> None:
     biases = [k for k in params if k.startswith("b") and np.any(params[k] != 0)]
     if biases:
         raise ValueError(
             f"{where} has no biases (bias=False / use_bias=False), but params has non-zero "
-            f"{', '.join(biases)} for the {kind.upper()}"
+            f"{', '.join(biases)} for the {cell.upper()}"
         )
 
 
 # --------------------------------------------------------------------------- torch
 
 
-def _torch_kind(module) -> str:
+def _torch_cell(module) -> str:
     import torch
 
-    classes = {getattr(torch.nn, cls): kind for kind, cls in _TORCH_CLASSES.items()}
-    kind = classes.get(type(module))
-    if kind is None:
+    classes = {getattr(torch.nn, cls): cell for cell, cls in _TORCH_CLASSES.items()}
+    cell = classes.get(type(module))
+    if cell is None:
         raise TypeError(
             f"module must be a torch.nn.RNN, nn.LSTM or nn.GRU, got {type(module).__name__}"
         )
-    name = f"torch.nn.{_TORCH_CLASSES[kind]}"
+    name = f"torch.nn.{_TORCH_CLASSES[cell]}"
     if module.num_layers != 1:
         raise ValueError(f"{name} must have num_layers=1, got num_layers={module.num_layers}")
     if module.bidirectional:
@@ -149,15 +149,15 @@ def _torch_kind(module) -> str:
         raise ValueError(
             f"{name} must have batch_first=True (inputs (batch, time, features)), got batch_first=False"
         )
-    if kind == "rnn" and module.nonlinearity != "tanh":
+    if cell == "rnn" and module.nonlinearity != "tanh":
         raise ValueError(f"{name} must have nonlinearity='tanh', got {module.nonlinearity!r}")
-    if kind == "lstm" and module.proj_size != 0:
+    if cell == "lstm" and module.proj_size != 0:
         raise ValueError(f"{name} must have proj_size=0, got proj_size={module.proj_size}")
     if module.weight_ih_l0.dtype not in (torch.float32, torch.float64):
         raise TypeError(
             f"{name} weights must be float32 or float64, got {module.weight_ih_l0.dtype}"
         )
-    return kind
+    return cell
 
 
 def params_from_torch(module) -> dict[str, np.ndarray]:
@@ -168,7 +168,7 @@ def params_from_torch(module) -> dict[str, np.ndarray]:
     another module type and ``ValueError`` for ``num_layers > 1``,
     ``bidirectional=True``, ``batch_first=False``, a relu RNN or an LSTM projection.
     """
-    kind = _torch_kind(module)
+    cell = _torch_cell(module)
 
     def numpy(name: str) -> np.ndarray:
         return getattr(module, name).detach().cpu().numpy().copy()
@@ -178,7 +178,7 @@ def params_from_torch(module) -> dict[str, np.ndarray]:
         b_in, b_rec = numpy("bias_ih_l0"), numpy("bias_hh_l0")
     else:
         b_in = b_rec = np.zeros(w_in.shape[1], dtype=w_in.dtype)
-    return _fold(w_in, w_rec, b_in, b_rec, _TORCH_ORDER[kind])
+    return _fold(w_in, w_rec, b_in, b_rec, _TORCH_ORDER[cell])
 
 
 def params_to_torch(params, module):
@@ -192,19 +192,19 @@ def params_to_torch(params, module):
     """
     import torch
 
-    kind = _torch_kind(module)
-    if kind == "gru" and isinstance(params, dict) and "b_Uh" not in params:
+    cell = _torch_cell(module)
+    if cell == "gru" and isinstance(params, dict) and "b_Uh" not in params:
         raise ValueError(
             "torch.nn.GRU only computes the reset-after form (r * (h U_h + b_Uh)); got GRU "
             "params without 'b_Uh', i.e. the original form (Keras reset_after=False), "
             "which torch cannot represent"
         )
-    params = check_params(params, kind, input_size=module.input_size)
-    _require_hidden(params, kind, module.hidden_size, f"torch.nn.{_TORCH_CLASSES[kind]}")
+    params = check_params(params, cell, input_size=module.input_size)
+    _require_hidden(params, cell, module.hidden_size, f"torch.nn.{_TORCH_CLASSES[cell]}")
     if not module.bias:
-        _require_zero_bias(params, kind, f"torch.nn.{_TORCH_CLASSES[kind]}")
+        _require_zero_bias(params, cell, f"torch.nn.{_TORCH_CLASSES[cell]}")
     target = module.weight_ih_l0
-    w_in, w_rec, b_in, b_rec = _stack(params, _TORCH_ORDER[kind], module.hidden_size, np.float64)
+    w_in, w_rec, b_in, b_rec = _stack(params, _TORCH_ORDER[cell], module.hidden_size, np.float64)
     values = {"weight_ih_l0": w_in.T, "weight_hh_l0": w_rec.T}
     if module.bias:
         values |= {"bias_ih_l0": b_in, "bias_hh_l0": b_rec}
@@ -218,9 +218,9 @@ def params_to_torch(params, module):
     return module
 
 
-def _require_hidden(params, kind: str, hidden: int, where: str) -> None:
+def _require_hidden(params, cell: str, hidden: int, where: str) -> None:
     """``params`` passed check_params, so every ``U_*`` is (hidden, hidden) alike."""
-    ours = params[param_names(kind)[len(_TORCH_ORDER[kind])]].shape[0]  # the first U_*
+    ours = params[param_names(cell)[len(_TORCH_ORDER[cell])]].shape[0]  # the first U_*
     if ours != hidden:
         raise ValueError(f"{where} has hidden size {hidden}, but params have hidden size {ours}")
 
@@ -228,16 +228,16 @@ def _require_hidden(params, kind: str, hidden: int, where: str) -> None:
 # --------------------------------------------------------------------------- Keras
 
 
-def _keras_kind(layer) -> str:
+def _keras_cell(layer) -> str:
     import keras
 
-    classes = {getattr(keras.layers, cls): kind for kind, cls in _KERAS_CLASSES.items()}
-    kind = classes.get(type(layer))
-    if kind is None:
+    classes = {getattr(keras.layers, cls): cell for cell, cls in _KERAS_CLASSES.items()}
+    cell = classes.get(type(layer))
+    if cell is None:
         raise TypeError(
             f"layer must be a keras.layers.SimpleRNN, LSTM or GRU, got {type(layer).__name__}"
         )
-    name = f"keras.layers.{_KERAS_CLASSES[kind]}"
+    name = f"keras.layers.{_KERAS_CLASSES[cell]}"
     if getattr(layer.activation, "__name__", None) != "tanh":
         raise ValueError(f"{name} must use activation='tanh', got {layer.activation!r}")
     recurrent = getattr(layer, "recurrent_activation", None)
@@ -245,7 +245,7 @@ def _keras_kind(layer) -> str:
         raise ValueError(f"{name} must use recurrent_activation='sigmoid', got {recurrent!r}")
     if layer.go_backwards:
         raise ValueError(f"{name} must have go_backwards=False, got go_backwards=True")
-    return kind
+    return cell
 
 
 def params_from_keras(layer) -> dict[str, np.ndarray]:
@@ -256,10 +256,10 @@ def params_from_keras(layer) -> dict[str, np.ndarray]:
     params in the original form. Raises ``ValueError`` for an unbuilt layer, other
     activations or ``go_backwards=True``, ``TypeError`` for another layer type.
     """
-    kind = _keras_kind(layer)
+    cell = _keras_cell(layer)
     if not layer.built:
         raise ValueError(
-            f"keras.layers.{_KERAS_CLASSES[kind]} is not built yet (it has no weights): "
+            f"keras.layers.{_KERAS_CLASSES[cell]} is not built yet (it has no weights): "
             "call it on an input or layer.build((None, None, features)) first"
         )
     weights = [np.array(w) for w in layer.get_weights()]
@@ -269,8 +269,8 @@ def params_from_keras(layer) -> dict[str, np.ndarray]:
         b_in, b_rec = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros_like(bias))
     else:
         b_in = b_rec = np.zeros(w_in.shape[1], dtype=w_in.dtype)
-    params = _fold(w_in, w_rec, b_in, b_rec, _KERAS_ORDER[kind])
-    if kind == "gru" and not layer.reset_after:
+    params = _fold(w_in, w_rec, b_in, b_rec, _KERAS_ORDER[cell])
+    if cell == "gru" and not layer.reset_after:
         del params["b_Uh"]  # b_rec was all zeros: the original form has one bias per gate
     return params
 
@@ -282,18 +282,18 @@ def params_to_keras(params, layer):
     ``b_Uh`` need ``reset_after=True``, params without it ``reset_after=False``;
     anything else raises ``ValueError``, as do sizes that differ from the layer's.
     """
-    kind = _keras_kind(layer)
-    name = f"keras.layers.{_KERAS_CLASSES[kind]}"
+    cell = _keras_cell(layer)
+    name = f"keras.layers.{_KERAS_CLASSES[cell]}"
     reset_after = bool(getattr(layer, "reset_after", True))
-    if kind == "gru" and isinstance(params, dict) and ("b_Uh" in params) != reset_after:
+    if cell == "gru" and isinstance(params, dict) and ("b_Uh" in params) != reset_after:
         form = "reset-after (has 'b_Uh')" if "b_Uh" in params else "original (no 'b_Uh')"
         raise ValueError(
             f"{name} has reset_after={reset_after}, but params are in the {form} form; "
             f"build the layer with reset_after={not reset_after}"
         )
-    params = check_params(params, kind, reset_after=reset_after)
-    _require_hidden(params, kind, layer.units, name)
-    features = params[param_names(kind)[0]].shape[0]
+    params = check_params(params, cell, reset_after=reset_after)
+    _require_hidden(params, cell, layer.units, name)
+    features = params[param_names(cell)[0]].shape[0]
     if not layer.built:
         layer.build((None, None, features))
     else:
@@ -303,11 +303,11 @@ def params_to_keras(params, layer):
                 f"{name} was built for {expected} input features, but params have {features}"
             )
     if not layer.use_bias:
-        _require_zero_bias(params, kind, name)
+        _require_zero_bias(params, cell, name)
     dtype = layer.get_weights()[0].dtype
-    w_in, w_rec, b_in, b_rec = _stack(params, _KERAS_ORDER[kind], layer.units, dtype)
+    w_in, w_rec, b_in, b_rec = _stack(params, _KERAS_ORDER[cell], layer.units, dtype)
     weights = [w_in, w_rec]
     if layer.use_bias:
-        weights.append(np.stack([b_in, b_rec]) if kind == "gru" and reset_after else b_in)
+        weights.append(np.stack([b_in, b_rec]) if cell == "gru" and reset_after else b_in)
     layer.set_weights(weights)
     return layer

@@ -45,7 +45,7 @@ class DDPConfig:
     steps: int = 20
     batch: int = 32
     T: int = 20
-    hidden: int = 16
+    hidden_size: int = 16
     lr: float = 0.1
     seed: int = 0
     dtype: str = "float64"  # float64 makes the match exact to ~1e-12; float32 works to ~1e-5
@@ -55,7 +55,7 @@ class DDPConfig:
         require_int(self.steps, "steps", minimum=1)
         require_int(self.batch, "batch", minimum=1)
         require_int(self.T, "T", minimum=2)
-        require_int(self.hidden, "hidden", minimum=1)
+        require_int(self.hidden_size, "hidden_size", minimum=1)
         require_int(self.seed, "seed", minimum=0)
         require_choice(self.dtype, "dtype", ("float32", "float64"))
         if self.batch % self.world_size:
@@ -85,7 +85,7 @@ def _model_and_data(cfg: DDPConfig):
 
     dtype = getattr(torch, cfg.dtype)
     torch.manual_seed(cfg.seed)
-    model = LSTMRegressor(cfg.hidden).to(dtype)
+    model = LSTMRegressor(cfg.hidden_size).to(dtype)
     task = adding_problem(cfg.steps * cfg.batch, cfg.T, seed=cfg.seed)
     x = torch.from_numpy(task.x).to(dtype).view(cfg.steps, cfg.batch, cfg.T, 2)  # (steps, B, T, 2)
     y = torch.from_numpy(task.y).to(dtype).view(cfg.steps, cfg.batch, 1)  # (steps, B, 1)

@@ -682,7 +682,7 @@ def convolution_kernels(
 ):
     """Convolution kernels ``K_k`` against the lag ``k``, one line per row of ``K``.
 
-    ``K`` is ``(n, length)`` real (chapter 15 builds it with ``rnnkit.ssm.lti_kernel``);
+    ``K`` is ``(n, length)`` real (chapter 15 builds it with ``rnnkit.reference_ssm.lti_kernel``);
     ``labels`` names each row for the legend, ``ylabel`` the vertical axis. Raises ``ValueError`` when ``K`` is not
     2-D or the labels do not match its rows. Returns the Figure.
     """

@@ -9,7 +9,7 @@ left: for a gate ``k``
 ``params`` is a plain dict of NumPy arrays with these names:
 
 ========  ==================================================================
-kind      keys
+cell      keys
 ========  ==================================================================
 ``rnn``   ``W, U, b``
 ``lstm``  ``W_i, W_f, W_g, W_o, U_i, U_f, U_g, U_o, b_i, b_f, b_g, b_o``
@@ -40,33 +40,33 @@ import numpy as np
 
 from rnnkit.validation import as_float_array, require_choice, require_int, require_shape
 
-KINDS = ("rnn", "lstm", "gru")
+CELLS = ("rnn", "lstm", "gru")
 _GATES = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "h")}
 _NAMES = {"rnn": "a vanilla RNN", "lstm": "an LSTM", "gru": "a GRU"}
 
 
-def param_names(kind: str, reset_after: bool = True) -> tuple[str, ...]:
-    """The keys ``params`` must have for ``kind`` (``"rnn"``, ``"lstm"`` or ``"gru"``).
+def param_names(cell: str, reset_after: bool = True) -> tuple[str, ...]:
+    """The keys ``params`` must have for ``cell`` (``"rnn"``, ``"lstm"`` or ``"gru"``).
 
     ``reset_after`` only matters for the GRU: the reset-after form adds ``b_Uh``.
     """
-    kind = require_choice(kind, "kind", KINDS)
-    suffixes = [f"_{g}" if g else "" for g in _GATES[kind]]
+    cell = require_choice(cell, "cell", CELLS)
+    suffixes = [f"_{g}" if g else "" for g in _GATES[cell]]
     names = tuple(f"{m}{s}" for m in ("W", "U", "b") for s in suffixes)
-    if kind == "gru" and reset_after:
+    if cell == "gru" and reset_after:
         names += ("b_Uh",)
     return names
 
 
 def init_params(
-    kind: str,
+    cell: str,
     input_size: int,
     hidden_size: int,
     rng: np.random.Generator | int = 0,
     dtype=np.float64,
     reset_after: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Random parameters for ``kind``, uniform in ``[-1/sqrt(hidden), 1/sqrt(hidden)]``.
+    """Random parameters for ``cell``, uniform in ``[-1/sqrt(hidden), 1/sqrt(hidden)]``.
 
     The same range PyTorch uses for its recurrent layers. ``rng`` is a NumPy
     ``Generator`` or an integer seed; ``reset_after`` only matters for the GRU.
@@ -80,7 +80,7 @@ def init_params(
     shapes = {"W": (input_size, hidden_size), "U": (hidden_size, hidden_size), "b": (hidden_size,)}
     return {
         name: rng.uniform(-bound, bound, size=shapes[name[0]]).astype(dtype)
-        for name in param_names(kind, reset_after)
+        for name in param_names(cell, reset_after)
     }
 
 
@@ -103,24 +103,24 @@ def _require_dtype(dtype: np.dtype, name: str) -> np.dtype:
 
 def check_params(
     params,
-    kind: str,
+    cell: str,
     *,
     input_size: int | None = None,
     reset_after: bool = True,
     dtype=None,
 ) -> dict[str, np.ndarray]:
-    """Check ``params`` for ``kind`` and return them as arrays (cast to ``dtype`` if given).
+    """Check ``params`` for ``cell`` and return them as arrays (cast to ``dtype`` if given).
 
     Checks the keys (none missing, none extra: see :func:`param_names`), that every
     value is a finite float array, that ``W_*`` are (features, hidden), ``U_*``
     (hidden, hidden) and ``b_*`` (hidden,), and, when ``input_size`` is given, that
     ``features == input_size``. Raises a one-line ``ValueError``/``TypeError``.
     """
-    kind = require_choice(kind, "kind", KINDS)
-    what = _NAMES[kind] + (f" (reset_after={reset_after})" if kind == "gru" else "")
+    cell = require_choice(cell, "cell", CELLS)
+    what = _NAMES[cell] + (f" (reset_after={reset_after})" if cell == "gru" else "")
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a dict of NumPy arrays, got {type(params).__name__}")
-    expected = param_names(kind, reset_after)
+    expected = param_names(cell, reset_after)
     missing = [k for k in expected if k not in params]
     if missing:
         raise ValueError(
@@ -129,21 +129,21 @@ def check_params(
     extra = [k for k in params if k not in expected]
     if extra:
         hint = ""
-        if kind == "gru" and "b_Uh" in extra:
+        if cell == "gru" and "b_Uh" in extra:
             hint = " (b_Uh belongs to the reset-after form: pass reset_after=True)"
         raise ValueError(
             f"params for {what} has unexpected keys {', '.join(map(str, extra))}{hint}; "
             f"expected keys {', '.join(expected)}"
         )
     out = {k: as_float_array(params[k], f"params[{k!r}]") for k in expected}
-    first_u = _first(kind, "U")
+    first_u = _first(cell, "U")
     u = out[first_u]
     if u.ndim != 2 or u.shape[0] != u.shape[1]:
         raise ValueError(
             f"params[{first_u!r}] must be a square (hidden, hidden) matrix, got shape {u.shape}"
         )
     hidden = u.shape[0]
-    first_w = _first(kind, "W")
+    first_w = _first(cell, "W")
     w = out[first_w]
     if w.ndim != 2:
         raise ValueError(f"params[{first_w!r}] must be 2-D (features, hidden), got shape {w.shape}")
@@ -160,14 +160,14 @@ def check_params(
     return {k: v.astype(dtype, copy=False) for k, v in out.items()}
 
 
-def _first(kind: str, matrix: str) -> str:
+def _first(cell: str, matrix: str) -> str:
     """The first gate's key for ``matrix`` (``"W"`` or ``"U"``): W, W_i or W_z."""
-    gate = _GATES[kind][0]
+    gate = _GATES[cell][0]
     return f"{matrix}_{gate}" if gate else matrix
 
 
-def _hidden_size(kind: str, params: Mapping) -> int:
-    return params[_first(kind, "U")].shape[0]
+def _hidden_size(cell: str, params: Mapping) -> int:
+    return params[_first(cell, "U")].shape[0]
 
 
 def _check_input(x, name: str, ndim: int, dims: str) -> np.ndarray:
@@ -197,21 +197,21 @@ def _check_grad(grad, name: str, shape: tuple[int, ...], dtype: np.dtype, option
     return grad.astype(dtype, copy=False)
 
 
-def _check_step(kind: str, x_t, h_prev, params, reset_after: bool = True):
+def _check_step(cell: str, x_t, h_prev, params, reset_after: bool = True):
     x_t = _check_input(x_t, "x_t", 2, "(batch, features)")
     params = check_params(
-        params, kind, input_size=x_t.shape[1], dtype=x_t.dtype, reset_after=reset_after
+        params, cell, input_size=x_t.shape[1], dtype=x_t.dtype, reset_after=reset_after
     )
-    shape = (x_t.shape[0], _hidden_size(kind, params))
+    shape = (x_t.shape[0], _hidden_size(cell, params))
     h_prev = _check_state(h_prev, "h_prev", shape, x_t.dtype)
     return x_t, h_prev, params
 
 
-def _check_cache(cache, kind: str) -> SequenceCache:
-    if not isinstance(cache, SequenceCache) or cache.kind != kind:
-        got = cache.kind if isinstance(cache, SequenceCache) else type(cache).__name__
+def _check_cache(cache, cell: str) -> SequenceCache:
+    if not isinstance(cache, SequenceCache) or cache.cell != cell:
+        got = cache.cell if isinstance(cache, SequenceCache) else type(cache).__name__
         raise TypeError(
-            f"cache must be the SequenceCache of {kind}_forward(..., return_cache=True), got {got}"
+            f"cache must be the SequenceCache of {cell}_forward(..., return_cache=True), got {got}"
         )
     return cache
 
@@ -264,7 +264,7 @@ class SequenceCache:
     the backward call.
     """
 
-    kind: str
+    cell: str
     steps: tuple
     reset_after: bool = True
 
@@ -466,12 +466,12 @@ def gru_cell_backward(dh_t, cache: GRUStepCache, params, *, check: bool = True):
 # --------------------------------------------------------------------------- sequences
 
 
-def _check_sequence(kind: str, x, params, h0, reset_after: bool = True):
+def _check_sequence(cell: str, x, params, h0, reset_after: bool = True):
     x = _check_input(x, "x", 3, "(batch, time, features)")
     params = check_params(
-        params, kind, input_size=x.shape[2], dtype=x.dtype, reset_after=reset_after
+        params, cell, input_size=x.shape[2], dtype=x.dtype, reset_after=reset_after
     )
-    hidden = _hidden_size(kind, params)
+    hidden = _hidden_size(cell, params)
     h0 = _check_state(h0, "h0", (x.shape[0], hidden), x.dtype)
     return x, params, h0
 
@@ -536,13 +536,13 @@ def gru_forward(x, params, h0=None, reset_after: bool = True, *, return_cache: b
     return (*result, SequenceCache("gru", tuple(steps), reset_after))
 
 
-def _backward(kind: str, step_backward, d_outputs, cache, params, d_h_T, d_c_T=None) -> dict:
+def _backward(cell: str, step_backward, d_outputs, cache, params, d_h_T, d_c_T=None) -> dict:
     """Backpropagation through time, shared by the three ``*_backward`` functions."""
-    cache = _check_cache(cache, kind)
+    cache = _check_cache(cache, cell)
     first = cache.steps[0]
     dtype, (B, F), H = first.h_prev.dtype, first.x_t.shape, first.h_prev.shape[1]
     T = len(cache.steps)
-    params = check_params(params, kind, input_size=F, dtype=dtype, reset_after=cache.reset_after)
+    params = check_params(params, cell, input_size=F, dtype=dtype, reset_after=cache.reset_after)
     d_outputs = _check_grad(d_outputs, "d_outputs", (B, T, H), dtype, optional=False)
     d_h_T = _check_grad(d_h_T, "d_h_T", (B, H), dtype, optional=True)  # None -> zeros
     d_c_T = _check_grad(d_c_T, "d_c_T", (B, H), dtype, optional=True)
@@ -551,7 +551,7 @@ def _backward(kind: str, step_backward, d_outputs, cache, params, d_h_T, d_c_T=N
     dx = np.empty((B, T, F), dtype=dtype)
     for t in reversed(range(T)):
         dh_t = d_outputs[:, t] + dh_next  # from the output at t and from step t+1
-        if kind == "lstm":
+        if cell == "lstm":
             dx[:, t], dh_next, dc_next, step = step_backward(
                 dh_t, dc_next, cache.steps[t], params, check=False
             )
@@ -560,7 +560,7 @@ def _backward(kind: str, step_backward, d_outputs, cache, params, d_h_T, d_c_T=N
         for k, g in step.items():
             grads[k] += g
     grads |= {"x": dx, "h0": dh_next}
-    if kind == "lstm":
+    if cell == "lstm":
         grads["c0"] = dc_next
     return grads
 

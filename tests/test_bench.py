@@ -56,7 +56,7 @@ def test_same_lstm_holds_one_set_of_weights_three_ways():
 
     from rnnkit.reference import lstm_forward
 
-    same = same_lstm(LSTMSizes(batch=2, time=5, features=3, hidden=4))
+    same = same_lstm(LSTMSizes(batch=2, time=5, features=3, hidden_size=4))
     x = torch.from_numpy(same.x)
     expected = lstm_forward(same.x, same.params)[0]  # (B, T, H)
     with torch.no_grad():
@@ -69,7 +69,7 @@ def test_same_lstm_holds_one_set_of_weights_three_ways():
 def test_kernel_rows_time_each_method_and_pass_against_the_first():
     import torch
 
-    same = same_lstm(LSTMSizes(batch=2, time=5, features=3, hidden=4))
+    same = same_lstm(LSTMSizes(batch=2, time=5, features=3, hidden_size=4))
     x = torch.from_numpy(same.x)
     methods = {"fused": lambda: same.lstm(x)[0], "again": lambda: same.lstm(x)[0] + 0}
     rows = kernel_rows(methods, repeats=1, backward=("fused", "again"))
@@ -93,8 +93,8 @@ def test_kernel_rows_refuse_methods_that_disagree_or_are_unknown():
 
 
 def test_bad_sizes_and_device_are_refused():
-    with pytest.raises(ValueError, match="LSTMSizes.hidden must be >= 1, got 0"):
-        LSTMSizes(hidden=0)
+    with pytest.raises(ValueError, match="LSTMSizes.hidden_size must be >= 1, got 0"):
+        LSTMSizes(hidden_size=0)
     with pytest.raises(ValueError, match="device must be one of 'cpu', 'cuda', got 'tpu'"):
         same_lstm(LSTMSizes(2, 3, 2, 2), device="tpu")
 

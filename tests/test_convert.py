@@ -23,8 +23,8 @@ TORCH_LAYERS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 KERAS_LAYERS = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-def keras_layer(kind, units, dtype="float64", **kw):
-    return getattr(keras.layers, KERAS_LAYERS[kind])(
+def keras_layer(cell, units, dtype="float64", **kw):
+    return getattr(keras.layers, KERAS_LAYERS[cell])(
         units, return_sequences=True, return_state=True, dtype=dtype, **kw
     )
 
@@ -43,19 +43,19 @@ def run_keras(layer, x, h0, c0):
     return np.asarray(layer(x, initial_state=[h0, c0] if lstm else [h0])[0])
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_round_trip_torch_numpy_keras_numpy_torch_reproduces_outputs(kind):
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_round_trip_torch_numpy_keras_numpy_torch_reproduces_outputs(cell):
     features, hidden = 3, 5
     torch.manual_seed(0)
-    source = TORCH_LAYERS[kind](features, hidden, batch_first=True).double()
+    source = TORCH_LAYERS[cell](features, hidden, batch_first=True).double()
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 4, features))
     h0, c0 = rng.standard_normal((2, hidden)), rng.standard_normal((2, hidden))
 
     params = params_from_torch(source)
-    layer = params_to_keras(params, keras_layer(kind, hidden))
+    layer = params_to_keras(params, keras_layer(cell, hidden))
     back = params_from_keras(layer)
-    target = params_to_torch(back, TORCH_LAYERS[kind](features, hidden, batch_first=True).double())
+    target = params_to_torch(back, TORCH_LAYERS[cell](features, hidden, batch_first=True).double())
 
     assert set(back) == set(params)
     for name in params:
@@ -90,12 +90,12 @@ def blocks(n_blocks, rows, cols, axis):
 
 
 @pytest.mark.parametrize(
-    ("kind", "order"),
+    ("cell", "order"),
     [("lstm", ["i", "f", "g", "o"]), ("gru", ["r", "z", "h"]), ("rnn", [""])],
 )
-def test_torch_gate_order(kind, order):
+def test_torch_gate_order(cell, order):
     """torch stacks gates along axis 0: LSTM i, f, g, o; GRU r, z, n."""
-    module = TORCH_LAYERS[kind](2, 3, batch_first=True).double()
+    module = TORCH_LAYERS[cell](2, 3, batch_first=True).double()
     with torch.no_grad():
         module.weight_ih_l0.copy_(torch.from_numpy(blocks(len(order), 3, 2, axis=0)))
         module.weight_hh_l0.copy_(torch.from_numpy(blocks(len(order), 3, 3, axis=0) + 10))
@@ -107,16 +107,16 @@ def test_torch_gate_order(kind, order):
 
 
 @pytest.mark.parametrize(
-    ("kind", "order", "extra"),
+    ("cell", "order", "extra"),
     [
         ("lstm", ["i", "f", "g", "o"], {}),  # Keras calls g "c"
         ("gru", ["z", "r", "h"], {"reset_after": True}),
         ("gru", ["z", "r", "h"], {"reset_after": False}),
     ],
 )
-def test_keras_gate_order(kind, order, extra):
+def test_keras_gate_order(cell, order, extra):
     """Keras stacks gates along the last axis: LSTM i, f, c, o; GRU z, r, h."""
-    layer = keras_layer(kind, 3, **extra)
+    layer = keras_layer(cell, 3, **extra)
     layer.build((None, None, 2))
     weights = layer.get_weights()
     weights[0] = blocks(len(order), 2, 3, axis=1)
@@ -320,13 +320,13 @@ def test_torch_gate_rows_pick_the_block_params_from_torch_reads_as_that_gate():
         torch_gate_rows("gru", "f", 5)
 
 
-def test_keras_forget_bias_sets_the_torch_lstm_forget_gate_to_one_and_leaves_the_rest():
+def test_set_forget_bias_sets_the_torch_lstm_forget_gate_to_one_and_leaves_the_rest():
     torch = pytest.importorskip("torch")
-    from rnnkit.convert import keras_forget_bias, torch_gate_rows
+    from rnnkit.convert import set_forget_bias, torch_gate_rows
 
     lstm = torch.nn.LSTM(3, 4, batch_first=True)
     before = lstm.bias_ih_l0.detach().clone()
-    keras_forget_bias(lstm)
+    set_forget_bias(lstm)
     forget = torch_gate_rows("lstm", "f", 4)
     total = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach()
     assert torch.equal(total[forget], torch.ones(4))

@@ -60,7 +60,7 @@ def test_same_seed_gives_the_same_strings_and_another_seed_does_not(name):
     assert (a.x == b.x).all() and (a.y == b.y).all()
     assert (a.x != c.x).any()
     assert a.x.shape == a.y.shape == (8, 30) and a.x.dtype == a.y.dtype == np.int64
-    assert (a.tokens, a.classes) == TASKS[name]
+    assert (a.vocab_size, a.classes) == TASKS[name]
 
 
 @pytest.mark.parametrize(("name", "chance"), [("parity", 1 / 2), ("mod3", 1 / 3), ("s3", 1 / 6)])

@@ -9,11 +9,13 @@ from rnnkit.distributed import DDPConfig, run_data_parallel, run_single
 
 
 def test_two_process_ddp_matches_one_process_on_the_same_global_batch():
-    cfg = DDPConfig(world_size=2, steps=4, batch=8, T=6, hidden=4)
+    cfg = DDPConfig(world_size=2, steps=4, batch=8, T=6, hidden_size=4)
     result = run_data_parallel(cfg)
     assert result.single.keys() == result.parallel.keys()
     assert result.max_abs_diff < 1e-12
-    initial, _, _ = run_single(DDPConfig(world_size=2, steps=1, batch=8, T=6, hidden=4, lr=1e-12))
+    initial, _, _ = run_single(
+        DDPConfig(world_size=2, steps=1, batch=8, T=6, hidden_size=4, lr=1e-12)
+    )
     moved = max(float((initial[k] - result.single[k]).abs().max()) for k in initial)
     assert moved > 1e-4  # the weights did change, so the match is not trivial
 
@@ -40,7 +42,7 @@ def test_run_data_parallel_refuses_a_dict_config():
 
 
 def test_single_run_is_deterministic():
-    cfg = DDPConfig(steps=2, batch=4, T=4, hidden=3)
+    cfg = DDPConfig(steps=2, batch=4, T=4, hidden_size=3)
     a, _, loss_a = run_single(cfg)
     b, _, loss_b = run_single(cfg)
     assert loss_a == loss_b and all(torch.equal(a[k], b[k]) for k in a)

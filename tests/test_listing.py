@@ -16,7 +16,7 @@ from rnnkit import reference as R
 
 torch = pytest.importorskip("torch")
 
-from rnnkit import ssm  # noqa: E402
+from rnnkit import reference_ssm  # noqa: E402
 from rnnkit.models import charlm, classifier, minrnn, seq2seq  # noqa: E402
 from rnnkit.models import ssm as models_ssm  # noqa: E402
 
@@ -36,8 +36,8 @@ SHOWN = [
     seq2seq.Seq2Seq.attend,
     minrnn.log_scan,
     minrnn.MinGRU._sequential,
-    ssm.lti_kernel,
-    ssm.associative_scan,
+    reference_ssm.lti_kernel,
+    reference_ssm.associative_scan,
     models_ssm.DiagonalLTI._chunked,
 ]
 IDS = [obj.__qualname__ for obj in SHOWN]

@@ -226,7 +226,11 @@ def test_tied_read_out_shares_the_embedding_table():
         ({"dropout": -0.1}, ValueError, r"dropout must be in \[0, 1\), got -0.1"),
         ({"dropout": "0.2"}, TypeError, "dropout must be a number in"),
         ({"tie": 1}, TypeError, "tie must be True or False, got 1"),
-        ({"tie": True}, ValueError, f"embed must equal hidden, got embed={E}, hidden={H}"),
+        (
+            {"tie": True},
+            ValueError,
+            f"embed_dim must equal hidden_size, got embed_dim={E}, hidden_size={H}",
+        ),
     ],
 )
 def test_char_lm_factories_refuse_bad_regularisers_alike(factory, kwargs, error, message):

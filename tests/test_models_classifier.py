@@ -21,7 +21,7 @@ IDS = ["last", "mean", "bi-last", "bi-mean"]
 
 def small_config(bidirectional=False, readout="last") -> ClassifierConfig:
     return ClassifierConfig(
-        VOCAB, n_classes=3, embed_dim=5, hidden=4, bidirectional=bidirectional, readout=readout
+        VOCAB, n_classes=3, embed_dim=5, hidden_size=4, bidirectional=bidirectional, readout=readout
     )
 
 
@@ -94,7 +94,7 @@ def test_parameter_counts_differ_only_by_torchs_second_lstm_bias():
         cfg = small_config(bidirectional)
         torch_count = sum(p.numel() for p in torch_classifier(cfg).parameters())
         keras_count = keras_classifier(cfg).count_params()
-        assert torch_count - keras_count == 4 * cfg.hidden * cfg.directions
+        assert torch_count - keras_count == 4 * cfg.hidden_size * cfg.directions
 
 
 def test_padding_embedding_row_is_zero_and_gets_no_gradient():
@@ -139,7 +139,7 @@ def test_bad_ids_get_a_one_line_error(ids, error, message):
     ("kwargs", "error", "message"),
     [
         ({"readout": "max"}, ValueError, "readout must be one of 'last', 'mean', got 'max'"),
-        ({"hidden": 0}, ValueError, "hidden must be >= 1, got 0"),
+        ({"hidden_size": 0}, ValueError, "hidden_size must be >= 1, got 0"),
         ({"bidirectional": 1}, TypeError, "bidirectional must be True or False, got int"),
         ({"vocab_size": 1}, ValueError, "vocab_size must be >= 2, got 1"),
     ],

@@ -31,7 +31,7 @@ def test_forecaster_learns_a_sine_one_step_ahead():
     v = np.sin(np.arange(200) * 2 * np.pi / 12).astype(np.float32)
     x = np.stack([v[i : i + 12] for i in range(180)])[..., None]
     y = v[12:192, None]
-    model = torch_forecaster(ForecasterConfig(cell="gru", hidden=(16, 8)))
+    model = torch_forecaster(ForecasterConfig(cell="gru", hidden_sizes=(16, 8)))
     h = fit_torch(model, (x, y), loss="mse", metrics=(), epochs=30, lr=1e-2, progress=False)
     assert h["loss"][-1] < 0.05 * h["loss"][0]
 
@@ -55,8 +55,8 @@ def test_recursive_forecast_rejects_predict_with_many_outputs():
 def test_forecaster_config_rejects_unknown_cell_and_empty_hidden():
     with pytest.raises(ValueError, match="cell"):
         ForecasterConfig(cell="rnn")
-    with pytest.raises(ValueError, match="hidden must be a non-empty tuple"):
-        ForecasterConfig(hidden=())
+    with pytest.raises(ValueError, match="hidden_sizes must be a non-empty tuple"):
+        ForecasterConfig(hidden_sizes=())
 
 
 def test_torch_forecaster_rejects_missing_feature_axis():
@@ -72,7 +72,7 @@ def test_seeded_torch_forecaster_keeps_its_weights(cell, expected, parameter_dig
     # The digests were computed with torch 2.13.0 before the class moved out of the
     # factory function: the same seed must still give the same layers and weights.
     torch.manual_seed(0)
-    model = torch_forecaster(ForecasterConfig(cell=cell, hidden=(4, 3)))
+    model = torch_forecaster(ForecasterConfig(cell=cell, hidden_sizes=(4, 3)))
     assert parameter_digest(model) == expected
 
 

@@ -3,7 +3,14 @@
 import pytest
 import torch
 
-from rnnkit.models.minrnn import MinGRU, MinLSTM, MinRNNRegressor, g, log_g, log_scan
+from rnnkit.models.minrnn import (
+    MinGRU,
+    MinLSTM,
+    MinRNNRegressor,
+    log_positive_candidate,
+    log_scan,
+    positive_candidate,
+)
 
 CELLS = [MinGRU, MinLSTM]
 
@@ -77,11 +84,17 @@ def test_log_scan_solves_the_linear_recurrence():
     torch.testing.assert_close(log_scan(a.log(), b.log(), h0.log()), torch.stack(expected, 1))
 
 
-def test_g_is_positive_continuous_and_log_g_is_its_log():
+def test_positive_candidate_is_positive_continuous_with_its_log():
     v = torch.linspace(-30, 30, 601, dtype=torch.float64)
-    assert (g(v) > 0).all()
-    torch.testing.assert_close(log_g(v), torch.log(g(v)))
-    assert abs(float(g(torch.tensor(0.0))) - float(torch.sigmoid(torch.tensor(-1e-12)))) < 1e-9
+    assert (positive_candidate(v) > 0).all()
+    torch.testing.assert_close(log_positive_candidate(v), torch.log(positive_candidate(v)))
+    assert (
+        abs(
+            float(positive_candidate(torch.tensor(0.0)))
+            - float(torch.sigmoid(torch.tensor(-1e-12)))
+        )
+        < 1e-9
+    )
 
 
 def test_mingru_is_the_gru_equation_with_input_only_gates():
@@ -89,7 +102,7 @@ def test_mingru_is_the_gru_equation_with_input_only_gates():
     k_z, k_h = layer.linear(x).chunk(2, dim=-1)
     z, h = torch.sigmoid(k_z), torch.zeros(2, 5)
     for t in range(4):
-        h = (1 - z[:, t]) * h + z[:, t] * g(k_h[:, t])
+        h = (1 - z[:, t]) * h + z[:, t] * positive_candidate(k_h[:, t])
     torch.testing.assert_close(layer(x)[1], h, rtol=1e-5, atol=1e-6)
 
 
@@ -98,7 +111,9 @@ def test_minlstm_normalises_its_gates_to_sum_to_one():
     k_f, k_i, k_h = layer.linear(x).chunk(3, dim=-1)
     f, i, h = torch.sigmoid(k_f), torch.sigmoid(k_i), torch.zeros(2, 5)
     for t in range(4):
-        h = f[:, t] / (f[:, t] + i[:, t]) * h + i[:, t] / (f[:, t] + i[:, t]) * g(k_h[:, t])
+        h = f[:, t] / (f[:, t] + i[:, t]) * h + i[:, t] / (f[:, t] + i[:, t]) * positive_candidate(
+            k_h[:, t]
+        )
     torch.testing.assert_close(layer(x)[1], h, rtol=1e-5, atol=1e-6)
 
 

@@ -41,7 +41,7 @@ def torch_batch(**kw):
 @pytest.mark.parametrize("attention", [True, False])
 def test_torch_teacher_forced_logits_have_shape_batch_steps_vocab(attention):
     rnnkit.setup(0)
-    model = torch_seq2seq(V, L, embed=5, hidden=7, attention=attention)
+    model = torch_seq2seq(V, L, embed_dim=5, hidden_size=7, attention=attention)
     src, lengths, tgt_in = torch_batch()
     assert model(src, lengths, tgt_in).shape == (4, T, V)
     x = torch.as_tensor(join_inputs(src.numpy(), tgt_in.numpy()))
@@ -50,7 +50,7 @@ def test_torch_teacher_forced_logits_have_shape_batch_steps_vocab(attention):
 
 def test_torch_attention_weights_sum_to_one_and_are_zero_on_padding():
     rnnkit.setup(0)
-    model = torch_seq2seq(V, L, embed=5, hidden=7)
+    model = torch_seq2seq(V, L, embed_dim=5, hidden_size=7)
     src, lengths, _ = torch_batch()
     keys, mask, _ = model.encode(src, lengths)
     _, weights = model.attend(torch.randn(4, 3, 7), keys, mask)  # (B, T, L)
@@ -62,7 +62,7 @@ def test_torch_attention_weights_sum_to_one_and_are_zero_on_padding():
 
 def test_torch_attention_matches_the_numpy_reference_float64():
     rnnkit.setup(0)
-    model = torch_seq2seq(V, L, embed=5, hidden=7).double()
+    model = torch_seq2seq(V, L, embed_dim=5, hidden_size=7).double()
     src, lengths, _ = torch_batch()
     keys, mask, _ = model.encode(src, lengths)
     query = torch.randn(4, 1, 7, dtype=torch.float64)
@@ -81,7 +81,7 @@ def test_torch_attention_matches_the_numpy_reference_float64():
 
 def test_torch_encoder_ignores_what_lies_in_the_padding():
     rnnkit.setup(0)
-    model = torch_seq2seq(V, L, embed=5, hidden=7)
+    model = torch_seq2seq(V, L, embed_dim=5, hidden_size=7)
     src, lengths, tgt_in = torch_batch()
     noisy = src.clone()
     noisy[src == 0] = 5  # garbage where the lengths say padding
@@ -92,7 +92,7 @@ class _Scripted(Seq2Seq):
     """Emits a fixed sequence of tokens per row, to test the decoding loop alone."""
 
     def __init__(self, script):
-        super().__init__(V, L, embed=3, hidden=4)
+        super().__init__(V, L, embed_dim=3, hidden_size=4)
         self.script, self.step = torch.as_tensor(script), 0
 
     def decode(self, tgt_in, state, keys, mask):
@@ -126,7 +126,7 @@ def test_torch_greedy_decode_pads_after_end_and_stops_when_all_rows_ended():
 
 def test_torch_greedy_decode_stops_at_max_len_without_end():
     rnnkit.setup(0)
-    model = torch_seq2seq(V, L, embed=5, hidden=7, attention=False)
+    model = torch_seq2seq(V, L, embed_dim=5, hidden_size=7, attention=False)
     src, lengths, _ = torch_batch()
     with torch.no_grad():
         model.out.bias[END_ID] = -1e4  # never emits <end>
@@ -147,7 +147,7 @@ def tiny_task(n=32, seed=0):
 def test_torch_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     rnnkit.setup(0)
     src, tgt_in, y_out = tiny_task()
-    model = torch_seq2seq(V, 3, embed=8, hidden=32)
+    model = torch_seq2seq(V, 3, embed_dim=8, hidden_size=32)
     history = fit_torch(
         TeacherForced(model),
         (join_inputs(src, tgt_in), y_out),
@@ -166,7 +166,7 @@ def test_torch_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
 def test_keras_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
     rnnkit.setup(0)
     src, tgt_in, y_out = tiny_task()
-    model = keras_seq2seq(V, 3, embed=8, hidden=32)
+    model = keras_seq2seq(V, 3, embed_dim=8, hidden_size=32)
     history = fit_keras(
         model,
         (join_inputs(src, tgt_in), y_out),
@@ -184,10 +184,10 @@ def test_keras_overfits_a_tiny_reversal_task_and_decodes_it_greedily():
 def test_keras_shapes_weights_and_parameter_count_match_torch(attention):
     rnnkit.setup(0)
     src, lengths, tgt_in = batch()
-    model = keras_seq2seq(V, L, embed=5, hidden=7, attention=attention)
+    model = keras_seq2seq(V, L, embed_dim=5, hidden_size=7, attention=attention)
     logits = model(join_inputs(src, tgt_in))
     assert tuple(logits.shape) == (4, T, V)
-    twin = torch_seq2seq(V, L, embed=5, hidden=7, attention=attention)
+    twin = torch_seq2seq(V, L, embed_dim=5, hidden_size=7, attention=attention)
     assert model.count_params() == sum(p.numel() for p in twin.parameters())
     keys, mask, state = model.encode(src)
     _, _, weights = model.decode(tgt_in, state, keys, mask)
@@ -203,7 +203,7 @@ def test_keras_shapes_weights_and_parameter_count_match_torch(attention):
 @pytest.mark.parametrize("attention", [True, False])
 def test_twins_hold_their_settings_under_the_same_names(attention):
     twins = [
-        factory(V, L, embed=5, hidden=7, attention=attention)
+        factory(V, L, embed_dim=5, hidden_size=7, attention=attention)
         for factory in (torch_seq2seq, keras_seq2seq)
     ]
     for name in ("vocab_size", "src_width", "attention"):
@@ -214,7 +214,7 @@ def test_twins_hold_their_settings_under_the_same_names(attention):
 def test_keras_greedy_decode_shapes_and_padding_after_end():
     rnnkit.setup(0)
     src, _, _ = batch()
-    model = keras_seq2seq(V, L, embed=5, hidden=7)
+    model = keras_seq2seq(V, L, embed_dim=5, hidden_size=7)
     tokens, weights = model.greedy_decode(src, max_len=5)
     assert tokens.shape[0] == 4 and 1 <= tokens.shape[1] <= 5
     assert weights.shape == (*tokens.shape, L)
@@ -234,7 +234,7 @@ def test_exact_match_counts_whole_strings_up_to_end():
 
 
 def test_bad_inputs_raise_one_line_errors():
-    model = torch_seq2seq(V, L, embed=5, hidden=7)
+    model = torch_seq2seq(V, L, embed_dim=5, hidden_size=7)
     src, lengths, tgt_in = torch_batch()
     cases = [
         (

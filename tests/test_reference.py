@@ -11,7 +11,7 @@ from rnnkit.convert import params_from_torch, params_to_keras
 torch = pytest.importorskip("torch")
 keras = pytest.importorskip("keras")
 
-# (kind, reset_after): the GRU in both forms. torch only has the reset-after GRU.
+# (cell, reset_after): the GRU in both forms. torch only has the reset-after GRU.
 FORMS = [("rnn", True), ("lstm", True), ("gru", True), ("gru", False)]
 FORM_IDS = ["rnn", "lstm", "gru-reset-after", "gru-original"]
 TORCH_FORMS = FORMS[:3]
@@ -22,19 +22,19 @@ TORCH_LAYERS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 KERAS_LAYERS = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-def forward(kind, x, params, h0, c0=None, reset_after=True, **kw):
-    """Our sequence function for ``kind``, with the LSTM state flattened to (h, c)."""
-    if kind == "lstm":
+def forward(cell, x, params, h0, c0=None, reset_after=True, **kw):
+    """Our sequence function for ``cell``, with the LSTM state flattened to (h, c)."""
+    if cell == "lstm":
         return R.lstm_forward(x, params, h0, c0, **kw)
-    if kind == "gru":
+    if cell == "gru":
         return R.gru_forward(x, params, h0, reset_after, **kw)
     return R.rnn_forward(x, params, h0, **kw)
 
 
-def backward(kind, d_out, cache, params, d_h, d_c):
-    if kind == "lstm":
+def backward(cell, d_out, cache, params, d_h, d_c):
+    if cell == "lstm":
         return R.lstm_backward(d_out, cache, params, d_h, d_c)
-    return getattr(R, f"{kind}_backward")(d_out, cache, params, d_h)
+    return getattr(R, f"{cell}_backward")(d_out, cache, params, d_h)
 
 
 def inputs(rng, batch, time, features, hidden, dtype):
@@ -44,8 +44,8 @@ def inputs(rng, batch, time, features, hidden, dtype):
     return x, h0, c0
 
 
-def as_states(kind, final):
-    return list(final) if kind == "lstm" else [final]
+def as_states(cell, final):
+    return list(final) if cell == "lstm" else [final]
 
 
 # --------------------------------------------------------------------------- parity
@@ -53,49 +53,49 @@ def as_states(kind, final):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("kind", [k for k, _ in TORCH_FORMS])
-def test_forward_matches_torch(kind, size, dtype):
+@pytest.mark.parametrize("cell", [k for k, _ in TORCH_FORMS])
+def test_forward_matches_torch(cell, size, dtype):
     batch, time, features, hidden = size
     torch.manual_seed(sum(size))
-    module = getattr(torch.nn, TORCH_LAYERS[kind])(features, hidden, batch_first=True)
+    module = getattr(torch.nn, TORCH_LAYERS[cell])(features, hidden, batch_first=True)
     module = module.to(torch.float64 if dtype == np.float64 else torch.float32)
     x, h0, c0 = inputs(np.random.default_rng(1), *size, dtype)
     params = params_from_torch(module)
 
-    outputs, final = forward(kind, x, params, h0, c0)
-    state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]) if kind == "lstm" else None
+    outputs, final = forward(cell, x, params, h0, c0)
+    state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]) if cell == "lstm" else None
     with torch.no_grad():
         t_out, t_final = module(torch.from_numpy(x), state or torch.from_numpy(h0)[None])
-    t_states = [s[0].numpy() for s in (t_final if kind == "lstm" else [t_final])]
+    t_states = [s[0].numpy() for s in (t_final if cell == "lstm" else [t_final])]
 
     assert outputs.dtype == dtype and outputs.shape == (batch, time, hidden)
     np.testing.assert_allclose(outputs, t_out.numpy(), rtol=0, atol=TOL[dtype])
-    for ours, theirs in zip(as_states(kind, final), t_states, strict=True):
+    for ours, theirs in zip(as_states(cell, final), t_states, strict=True):
         assert ours.dtype == dtype
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL[dtype])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize(("kind", "reset_after"), FORMS, ids=FORM_IDS)
-def test_forward_matches_keras(kind, reset_after, size, dtype):
+@pytest.mark.parametrize(("cell", "reset_after"), FORMS, ids=FORM_IDS)
+def test_forward_matches_keras(cell, reset_after, size, dtype):
     """Keras runs in the test's dtype: ``dtype="float64"`` gives a float64 policy."""
     batch, time, features, hidden = size
     rng = np.random.default_rng(sum(size))
-    params = R.init_params(kind, features, hidden, rng, dtype, reset_after=reset_after)
+    params = R.init_params(cell, features, hidden, rng, dtype, reset_after=reset_after)
     x, h0, c0 = inputs(rng, *size, dtype)
-    extra = {"reset_after": reset_after} if kind == "gru" else {}
-    layer = getattr(keras.layers, KERAS_LAYERS[kind])(
+    extra = {"reset_after": reset_after} if cell == "gru" else {}
+    layer = getattr(keras.layers, KERAS_LAYERS[cell])(
         hidden, return_sequences=True, return_state=True, dtype=np.dtype(dtype).name, **extra
     )
     params_to_keras(params, layer)
 
-    outputs, final = forward(kind, x, params, h0, c0, reset_after)
-    k_out, *k_states = layer(x, initial_state=[h0, c0] if kind == "lstm" else [h0])
+    outputs, final = forward(cell, x, params, h0, c0, reset_after)
+    k_out, *k_states = layer(x, initial_state=[h0, c0] if cell == "lstm" else [h0])
 
     assert np.asarray(k_out).dtype == dtype
     np.testing.assert_allclose(outputs, np.asarray(k_out), rtol=0, atol=TOL[dtype])
-    for ours, theirs in zip(as_states(kind, final), k_states, strict=True):
+    for ours, theirs in zip(as_states(cell, final), k_states, strict=True):
         np.testing.assert_allclose(ours, np.asarray(theirs), rtol=0, atol=TOL[dtype])
 
 
@@ -159,16 +159,16 @@ def test_sigmoid_is_finite_for_large_inputs():
 # --------------------------------------------------------------------------- gradients
 
 
-def loss_and_seeds(kind, rng, batch, time, hidden):
+def loss_and_seeds(cell, rng, batch, time, hidden):
     """Random upstream gradients: L = sum(G * outputs) + sum(g_h * h_T) [+ sum(g_c * c_T)]."""
     G = rng.standard_normal((batch, time, hidden))
     g_h = rng.standard_normal((batch, hidden))
-    g_c = rng.standard_normal((batch, hidden)) if kind == "lstm" else None
+    g_c = rng.standard_normal((batch, hidden)) if cell == "lstm" else None
 
     def loss(outputs, final):
-        states = as_states(kind, final)
+        states = as_states(cell, final)
         value = np.sum(G * outputs) + np.sum(g_h * states[0])
-        return value + (np.sum(g_c * states[1]) if kind == "lstm" else 0.0)
+        return value + (np.sum(g_c * states[1]) if cell == "lstm" else 0.0)
 
     return loss, G, g_h, g_c
 
@@ -178,18 +178,18 @@ def relative_error(a, b):
 
 
 @pytest.mark.parametrize("time", [1, 4])
-@pytest.mark.parametrize(("kind", "reset_after"), FORMS, ids=FORM_IDS)
-def test_backward_matches_finite_differences(kind, reset_after, time):
+@pytest.mark.parametrize(("cell", "reset_after"), FORMS, ids=FORM_IDS)
+def test_backward_matches_finite_differences(cell, reset_after, time):
     rng = np.random.default_rng(3)
     batch, features, hidden = 2, 3, 4
-    params = R.init_params(kind, features, hidden, rng, reset_after=reset_after)
+    params = R.init_params(cell, features, hidden, rng, reset_after=reset_after)
     x, h0, c0 = inputs(rng, batch, time, features, hidden, np.float64)
-    loss, G, g_h, g_c = loss_and_seeds(kind, rng, batch, time, hidden)
+    loss, G, g_h, g_c = loss_and_seeds(cell, rng, batch, time, hidden)
 
-    *_, cache = forward(kind, x, params, h0, c0, reset_after, return_cache=True)
-    grads = backward(kind, G, cache, params, g_h, g_c)
+    *_, cache = forward(cell, x, params, h0, c0, reset_after, return_cache=True)
+    grads = backward(cell, G, cache, params, g_h, g_c)
 
-    arrays = dict(params) | {"x": x, "h0": h0} | ({"c0": c0} if kind == "lstm" else {})
+    arrays = dict(params) | {"x": x, "h0": h0} | ({"c0": c0} if cell == "lstm" else {})
     assert set(grads) == set(arrays)
     eps = 1e-6
     for name, array in arrays.items():
@@ -199,18 +199,18 @@ def test_backward_matches_finite_differences(kind, reset_after, time):
             values = []
             for step in (eps, -eps):
                 array[index] = saved + step
-                values.append(loss(*forward(kind, x, params, h0, c0, reset_after)))
+                values.append(loss(*forward(cell, x, params, h0, c0, reset_after)))
             array[index] = saved
             numeric[index] = (values[0] - values[1]) / (2 * eps)
         assert grads[name].shape == array.shape
         assert relative_error(grads[name], numeric) <= 1e-6, name
 
 
-def torch_grads(kind, module, hidden):
+def torch_grads(cell, module, hidden):
     """torch's gradients in our names. The layout is spelled out here, independently of
     rnnkit.convert: gates stacked along axis 0 (LSTM i, f, g, o; GRU r, z, n), W = w.T,
     and each folded bias receives the gradient of bias_ih and of bias_hh alike."""
-    order = {"rnn": [""], "lstm": ["_i", "_f", "_g", "_o"], "gru": ["_r", "_z", "_h"]}[kind]
+    order = {"rnn": [""], "lstm": ["_i", "_f", "_g", "_o"], "gru": ["_r", "_z", "_h"]}[cell]
     out = {}
     for j, s in enumerate(order):
         block = slice(j * hidden, (j + 1) * hidden)
@@ -226,30 +226,30 @@ def torch_grads(kind, module, hidden):
 
 
 @pytest.mark.parametrize("time", [1, 6])
-@pytest.mark.parametrize("kind", [k for k, _ in TORCH_FORMS])
-def test_backward_matches_torch_autograd(kind, time):
+@pytest.mark.parametrize("cell", [k for k, _ in TORCH_FORMS])
+def test_backward_matches_torch_autograd(cell, time):
     batch, features, hidden = 3, 2, 5
     torch.manual_seed(time)
-    module = getattr(torch.nn, TORCH_LAYERS[kind])(features, hidden, batch_first=True).double()
+    module = getattr(torch.nn, TORCH_LAYERS[cell])(features, hidden, batch_first=True).double()
     params = params_from_torch(module)
     rng = np.random.default_rng(4)
     x, h0, c0 = inputs(rng, batch, time, features, hidden, np.float64)
-    _, G, g_h, g_c = loss_and_seeds(kind, rng, batch, time, hidden)
+    _, G, g_h, g_c = loss_and_seeds(cell, rng, batch, time, hidden)
 
-    *_, cache = forward(kind, x, params, h0, c0, return_cache=True)
-    grads = backward(kind, G, cache, params, g_h, g_c)
+    *_, cache = forward(cell, x, params, h0, c0, return_cache=True)
+    grads = backward(cell, G, cache, params, g_h, g_c)
 
     tx, th0, tc0 = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
-    state = (th0[None], tc0[None]) if kind == "lstm" else th0[None]
+    state = (th0[None], tc0[None]) if cell == "lstm" else th0[None]
     t_out, t_final = module(tx, state)
-    t_states = t_final if kind == "lstm" else (t_final,)
+    t_states = t_final if cell == "lstm" else (t_final,)
     loss = (t_out * torch.from_numpy(G)).sum() + (t_states[0][0] * torch.from_numpy(g_h)).sum()
-    if kind == "lstm":
+    if cell == "lstm":
         loss = loss + (t_states[1][0] * torch.from_numpy(g_c)).sum()
     loss.backward()
 
-    expected = torch_grads(kind, module, hidden) | {"x": tx.grad.numpy(), "h0": th0.grad.numpy()}
-    if kind == "lstm":
+    expected = torch_grads(cell, module, hidden) | {"x": tx.grad.numpy(), "h0": th0.grad.numpy()}
+    if cell == "lstm":
         expected["c0"] = tc0.grad.numpy()
     assert set(grads) == set(expected)
     for name, value in expected.items():
@@ -285,9 +285,9 @@ def test_rnn_cell_backward_matches_finite_differences():
 # --------------------------------------------------------------------------- bad input
 
 
-def _good(kind="lstm", reset_after=True):
+def _good(cell="lstm", reset_after=True):
     rng = np.random.default_rng(0)
-    params = R.init_params(kind, 3, 4, rng, reset_after=reset_after)
+    params = R.init_params(cell, 3, 4, rng, reset_after=reset_after)
     return rng.standard_normal((2, 5, 3)), params
 
 
@@ -381,7 +381,7 @@ BAD_INPUTS = {
         ValueError,
         "d_c_T must have shape (2, 4)",
     ),
-    "unknown kind": (
+    "unknown cell": (
         lambda: R.init_params("transformer", 3, 4),
         ValueError,
         "'rnn', 'lstm', 'gru'",

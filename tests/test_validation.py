@@ -86,7 +86,7 @@ def _float_ids_everywhere():
     from rnnkit.data.vocab import Vocab
     from rnnkit.models.charlm import torch_char_lm
     from rnnkit.models.classifier import ClassifierConfig, torch_classifier
-    from rnnkit.models.inspect import LSTMClassifier
+    from rnnkit.models.interpret import LSTMClassifier
     from rnnkit.models.longdeps import LongDepsConfig, torch_longdeps
     from rnnkit.models.seq2seq import join_inputs, torch_seq2seq
 

@@ -28,7 +28,7 @@ from rnnkit.checks.gates import check_gru_step, check_lstm_step
 from rnnkit.checks.longdeps import check_copy_baseline
 from rnnkit.checks.minrnn import check_linear_scan
 from rnnkit.checks.ssm import check_s4d_kernel
-from rnnkit.checks.statetrack import check_parity_step
+from rnnkit.checks.state_tracking import check_parity_step
 
 __all__ = [
     "CORRECT",

@@ -16,21 +16,23 @@ FRAMEWORKS = ("torch", "keras")
 # ---------------------------------------------------------------------------
 
 
-def torch_gru_shapes(batch, time, features, hidden, num_layers, bidirectional):
+def torch_gru_shapes(batch, time, features, hidden_size, num_layers, bidirectional):
     """Reference: run a real ``nn.GRU`` on zeros and report ``(output.shape, h_n.shape)``."""
     import torch
 
-    gru = torch.nn.GRU(features, hidden, num_layers, batch_first=True, bidirectional=bidirectional)
+    gru = torch.nn.GRU(
+        features, hidden_size, num_layers, batch_first=True, bidirectional=bidirectional
+    )
     with torch.no_grad():
         output, h_n = gru(torch.zeros(batch, time, features))
     return tuple(output.shape), tuple(h_n.shape)
 
 
 def _shapes_wrong(output_rule, state_rule, swap: bool = False):
-    def shapes(batch, time, features, hidden, num_layers, bidirectional):
+    def shapes(batch, time, features, hidden_size, num_layers, bidirectional):
         d = 2 if bidirectional else 1
-        output = output_rule(batch, time, hidden, num_layers, d)
-        state = state_rule(batch, hidden, num_layers, d)
+        output = output_rule(batch, time, hidden_size, num_layers, d)
+        state = state_rule(batch, hidden_size, num_layers, d)
         return (state, output) if swap else (output, state)
 
     return shapes
@@ -90,15 +92,19 @@ SHAPE_MISTAKES = [
 ]
 
 SHAPE_CASES = [
-    Case("batch=4, time=7, features=3, hidden=5, 1 layer", (4, 7, 3, 5, 1, False)),
-    Case("batch=2, time=6, features=3, hidden=8, 3 layers", (2, 6, 3, 8, 3, False)),
-    Case("batch=4, time=7, features=3, hidden=5, 1 layer, bidirectional", (4, 7, 3, 5, 1, True)),
-    Case("batch=3, time=1, features=2, hidden=4, 2 layers, bidirectional", (3, 1, 2, 4, 2, True)),
+    Case("batch=4, time=7, features=3, hidden_size=5, 1 layer", (4, 7, 3, 5, 1, False)),
+    Case("batch=2, time=6, features=3, hidden_size=8, 3 layers", (2, 6, 3, 8, 3, False)),
+    Case(
+        "batch=4, time=7, features=3, hidden_size=5, 1 layer, bidirectional", (4, 7, 3, 5, 1, True)
+    ),
+    Case(
+        "batch=3, time=1, features=2, hidden_size=4, 2 layers, bidirectional", (3, 1, 2, 4, 2, True)
+    ),
 ]
 
 
 def check_torch_gru_shapes(fn) -> CheckResult:
-    """Check ``fn(batch, time, features, hidden, num_layers, bidirectional)``.
+    """Check ``fn(batch, time, features, hidden_size, num_layers, bidirectional)``.
 
     It must return ``(output_shape, h_n_shape)`` of ``torch.nn.GRU(...,
     batch_first=True)`` as two tuples of ints.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnkit.checks.core import Case, CheckResult, compare_arrays, run_check
-from rnnkit.ssm import lti_kernel, zoh
+from rnnkit.reference_ssm import lti_kernel, zoh
 
 
 def _discrete(A, B, delta):

@@ -42,7 +42,12 @@ COMPOSE = np.array(
 )
 IDENTITY = _INDEX[(0, 1, 2)]
 
-TASKS = {"parity": (2, 2), "mod3": (3, 3), "majority": (2, 2), "s3": (6, 6)}  # (tokens, classes)
+TASKS = {
+    "parity": (2, 2),
+    "mod3": (3, 3),
+    "majority": (2, 2),
+    "s3": (6, 6),
+}  # (vocab_size, classes)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class StateTask:
     name: str
     x: np.ndarray
     y: np.ndarray
-    tokens: int  # size of the input alphabet
+    vocab_size: int  # size of the input alphabet
     classes: int  # number of labels
 
 
@@ -68,9 +73,9 @@ def state_task(name: str, n: int, T: int, seed: int = 0) -> StateTask:
     n = require_int(n, "n", minimum=1)
     T = require_int(T, "T", minimum=1)
     rng = np.random.default_rng(require_int(seed, "seed", minimum=0))
-    tokens, classes = TASKS[name]
-    x = rng.integers(0, tokens, size=(n, T), dtype=np.int64)  # (n, T)
-    return StateTask(name, x, prefix_labels(name, x), tokens, classes)
+    vocab_size, classes = TASKS[name]
+    x = rng.integers(0, vocab_size, size=(n, T), dtype=np.int64)  # (n, T)
+    return StateTask(name, x, prefix_labels(name, x), vocab_size, classes)
 
 
 def prefix_labels(name: str, x: np.ndarray) -> np.ndarray:
@@ -79,11 +84,13 @@ def prefix_labels(name: str, x: np.ndarray) -> np.ndarray:
     x = np.asarray(x)
     if x.ndim != 2 or not np.issubdtype(x.dtype, np.integer):
         raise ValueError(f"x must be an integer array (n, T), got {x.dtype} {x.shape}")
-    tokens = TASKS[name][0]
-    if x.size and (x.min() < 0 or x.max() >= tokens):
-        raise ValueError(f"{name}: tokens must be in [0, {tokens - 1}], got [{x.min()}, {x.max()}]")
+    vocab_size = TASKS[name][0]
+    if x.size and (x.min() < 0 or x.max() >= vocab_size):
+        raise ValueError(
+            f"{name}: tokens must be in [0, {vocab_size - 1}], got [{x.min()}, {x.max()}]"
+        )
     if name in ("parity", "mod3"):
-        return np.cumsum(x, axis=1) % tokens  # (n, T)
+        return np.cumsum(x, axis=1) % vocab_size  # (n, T)
     if name == "majority":
         ones = np.cumsum(x, axis=1)  # (n, T)
         lengths = np.arange(1, x.shape[1] + 1)  # (T,)

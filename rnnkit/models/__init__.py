@@ -5,8 +5,9 @@ chapter differ only where the frameworks do. A family's twins are two factories 
 the same arguments, ``torch_<family>(...)`` returning a ``torch.nn.Module`` and
 ``keras_<family>(...)`` returning a ``keras.Model`` (``torch_char_lm`` and
 ``keras_char_lm``, ``torch_classifier``, ``torch_forecaster``, ``torch_longdeps``,
-``torch_seq2seq``, ``torch_statetrack`` and their Keras twins); the twins' attributes and layers carry the same
-names. Import from the module itself, e.g. ``from rnnkit.models.charlm import
-torch_char_lm``; nothing is re-exported here, so importing one family never imports the
-others' frameworks.
+``torch_seq2seq``, ``torch_state_tracking`` and their Keras twins); the twins' attributes
+and layers carry the same names, and their arguments the same words (``vocab_size``,
+``embed_dim``, ``hidden_size``, ``cell``). Import from the module itself, e.g. ``from
+rnnkit.models.charlm import torch_char_lm``; nothing is re-exported here, so importing
+one family never imports the others' frameworks.
 """

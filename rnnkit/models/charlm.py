@@ -7,8 +7,8 @@ The model reads character ids and predicts, at every position, the next characte
     \\text{logits}_t = h_t W_y + b_y, \\qquad
     P(x_{t+1} = k \\mid x_{\\le t}) = \\mathrm{softmax}(\\text{logits}_t)_k
 
-with an embedding table ``E`` of shape ``(vocab, embed)``, one recurrent layer of
-``hidden`` units (``"lstm"``, ``"gru"`` or a plain ``"rnn"`` with ``tanh``) and a
+with an embedding table ``E`` of shape ``(vocab_size, embed_dim)``, one recurrent layer of
+``hidden_size`` units (``"lstm"``, ``"gru"`` or a plain ``"rnn"`` with ``tanh``) and a
 linear read-out. :func:`torch_char_lm` (a :class:`CharLM`) and :func:`keras_char_lm`
 build it with the same sizes; the parameter counts differ only where the frameworks do
 (PyTorch keeps two bias vectors per gate block, Keras one, except in the GRU).
@@ -108,8 +108,8 @@ class CharLM(nn.Module):
     """Embedding -> one LSTM/GRU/RNN layer -> linear read-out, batch first.
 
     ``forward(x, state=None) -> (logits, state)``: ``x`` is ``(B, T)`` int64 ids in
-    ``[0, vocab)``, ``logits`` ``(B, T, vocab)``; ``state`` is the layer's own (``(h, c)``
-    for an LSTM, ``h`` otherwise, each ``(1, B, hidden)``), so the model fits
+    ``[0, vocab_size)``, ``logits`` ``(B, T, vocab_size)``; ``state`` is the layer's own (``(h, c)``
+    for an LSTM, ``h`` otherwise, each ``(1, B, hidden_size)``), so the model fits
     :func:`rnnkit.train.fit_torch` with ``tbptt=True``. Raises ``ValueError`` (one
     line, :func:`rnnkit.validation.require_ids`) for ids of the wrong rank, dtype or range.
 
@@ -117,68 +117,70 @@ class CharLM(nn.Module):
     and each read-out input with that probability while training (not the recurrent
     connections: Zaremba et al. 2014), and ``tie=True`` makes the read-out reuse the
     embedding table, ``logits = h E^T + b`` (Press & Wolf 2017), which needs
-    ``embed == hidden``.
+    ``embed_dim == hidden_size``.
     """
 
     def __init__(
         self,
-        vocab: int,
-        embed: int = 32,
-        hidden: int = 128,
+        vocab_size: int,
+        embed_dim: int = 32,
+        hidden_size: int = 128,
         cell: str = "lstm",
         dropout: float = 0.0,
         tie: bool = False,
     ):
         super().__init__()
-        vocab = require_int(vocab, "vocab", minimum=2)
+        vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
         cell = require_choice(cell, "cell", CELLS)
-        embed = require_int(embed, "embed", minimum=1)
-        hidden = require_int(hidden, "hidden", minimum=1)
-        dropout, tie = _require_regularisers(dropout, tie, embed, hidden)
-        self.vocab, self.cell, self.hidden = vocab, cell, hidden
+        embed_dim = require_int(embed_dim, "embed_dim", minimum=1)
+        hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
+        dropout, tie = _require_regularisers(dropout, tie, embed_dim, hidden_size)
+        self.vocab_size, self.cell, self.hidden_size = vocab_size, cell, hidden_size
         self.dropout, self.tie = dropout, tie
         layer = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
-        self.embed = nn.Embedding(vocab, embed)
+        self.embed = nn.Embedding(vocab_size, embed_dim)
         self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.rnn = layer(embed, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, vocab)
+        self.rnn = layer(embed_dim, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
         if tie:
-            self.head.weight = self.embed.weight  # one (vocab, hidden) table, read both ways
+            self.head.weight = (
+                self.embed.weight
+            )  # one (vocab_size, hidden_size) table, read both ways
 
     def forward(self, x: torch.Tensor, state=None):
-        require_ids(x, "x", ("batch", "time"), self.vocab, tensor=True)
+        require_ids(x, "x", ("batch", "time"), self.vocab_size, tensor=True)
         e = self.drop(self.embed(x))  # (B, T, E)
         out, state = self.rnn(e, state)  # (B, T, H)
         return self.head(self.drop(out)), state  # (B, T, V)
 
 
-def _require_regularisers(dropout, tie, embed: int, hidden: int) -> tuple[float, bool]:
-    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed == hidden`` if tied."""
+def _require_regularisers(dropout, tie, embed_dim: int, hidden_size: int) -> tuple[float, bool]:
+    """``(dropout, tie)`` checked: a rate in ``[0, 1)``, a bool, ``embed_dim == hidden_size`` if tied."""
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)):
         raise TypeError(f"dropout must be a number in [0, 1), got {dropout!r}")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     if not isinstance(tie, (bool, np.bool_)):
         raise TypeError(f"tie must be True or False, got {tie!r}")
-    if tie and embed != hidden:
+    if tie and embed_dim != hidden_size:
         raise ValueError(
-            f"tie=True shares the (vocab, embed) table with the read-out, so embed must equal "
-            f"hidden, got embed={embed}, hidden={hidden}"
+            f"tie=True shares the (vocab_size, embed_dim) table with the read-out, so embed_dim must equal "
+            f"hidden_size, got embed_dim={embed_dim}, hidden_size={hidden_size}"
         )
     return float(dropout), bool(tie)
 
 
 def torch_char_lm(
-    vocab: int,
-    embed: int = 32,
-    hidden: int = 128,
+    vocab_size: int,
+    embed_dim: int = 32,
+    hidden_size: int = 128,
     cell: str = "lstm",
     *,
     dropout: float = 0.0,
     tie: bool = False,
 ) -> CharLM:
     """A fresh :class:`CharLM` (weights from the global torch seed); twin of :func:`keras_char_lm`."""
-    return CharLM(vocab, embed, hidden, cell, dropout, tie)
+    return CharLM(vocab_size, embed_dim, hidden_size, cell, dropout, tie)
 
 
 def _ids_stream(ids, context) -> tuple[np.ndarray, int]:
@@ -270,9 +272,9 @@ def sample_torch(
 
 
 def keras_char_lm(
-    vocab: int,
-    embed: int = 32,
-    hidden: int = 128,
+    vocab_size: int,
+    embed_dim: int = 32,
+    hidden_size: int = 128,
     cell: str = "lstm",
     *,
     dropout: float = 0.0,
@@ -282,7 +284,7 @@ def keras_char_lm(
 ):
     """The Keras twin of :func:`torch_char_lm`: ``Embedding -> LSTM/GRU/SimpleRNN -> Dense``.
 
-    Input ``(B, T)`` int ids, output ``(B, T, vocab)`` logits. ``stateful=True``
+    Input ``(B, T)`` int ids, output ``(B, T, vocab_size)`` logits. ``stateful=True``
     (which needs a fixed ``batch_size``) keeps the layer's state between calls, which
     is how :func:`rnnkit.train.fit_keras` carries it across batches with ``tbptt=True``.
     Layers are named ``"embed"``, ``"drop"`` (only when ``dropout > 0``), ``"rnn"`` and
@@ -293,11 +295,11 @@ def keras_char_lm(
     """
     import keras
 
-    vocab = require_int(vocab, "vocab", minimum=2)
-    embed = require_int(embed, "embed", minimum=1)
-    hidden = require_int(hidden, "hidden", minimum=1)
+    vocab_size = require_int(vocab_size, "vocab_size", minimum=2)
+    embed_dim = require_int(embed_dim, "embed_dim", minimum=1)
+    hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
     require_choice(cell, "cell", CELLS)
-    dropout, tie = _require_regularisers(dropout, tie, embed, hidden)
+    dropout, tie = _require_regularisers(dropout, tie, embed_dim, hidden_size)
     if batch_size is not None:
         batch_size = require_int(batch_size, "batch_size", minimum=1)
     if stateful and batch_size is None:
@@ -307,21 +309,21 @@ def keras_char_lm(
     ]
     drop = keras.layers.Dropout(dropout, name="drop") if dropout > 0 else (lambda t: t)
     ids = keras.Input(batch_shape=(batch_size, None), dtype="int32")
-    table = keras.layers.Embedding(vocab, embed, name="embed")
+    table = keras.layers.Embedding(vocab_size, embed_dim, name="embed")
     e = drop(table(ids))  # (B, T, E)
-    h = layer(hidden, return_sequences=True, stateful=stateful, name="rnn")(e)  # (B, T, H)
-    head = _tied_head(table, vocab) if tie else keras.layers.Dense(vocab, name="head")
+    h = layer(hidden_size, return_sequences=True, stateful=stateful, name="rnn")(e)  # (B, T, H)
+    head = _tied_head(table, vocab_size) if tie else keras.layers.Dense(vocab_size, name="head")
     logits = head(drop(h))  # (B, T, V)
     return keras.Model(ids, logits, name=f"charlm_{cell}")
 
 
-def _tied_head(table, vocab: int):
+def _tied_head(table, vocab_size: int):
     """A Keras layer ``"head"``: ``logits = h E^T + b`` with ``E`` the embedding ``table``'s weights."""
     import keras
 
     class TiedHead(keras.layers.Layer):
         def build(self, input_shape):
-            self.bias = self.add_weight(shape=(vocab,), initializer="zeros", name="bias")
+            self.bias = self.add_weight(shape=(vocab_size,), initializer="zeros", name="bias")
 
         def call(self, h):
             return keras.ops.matmul(h, keras.ops.transpose(table.embeddings)) + self.bias

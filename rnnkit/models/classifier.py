@@ -47,7 +47,7 @@ class ClassifierConfig:
     vocab_size:    number of token ids ``V``, including ``0`` (padding) and ``1`` (unknown).
     n_classes:     number of labels ``C``.
     embed_dim:     size ``E`` of a word vector.
-    hidden:        LSTM units ``H`` per direction.
+    hidden_size:        LSTM units ``H`` per direction.
     bidirectional: also read each sentence right to left and concatenate both.
     readout:       ``"last"`` (final state) or ``"mean"`` (mean over real steps).
     """
@@ -55,7 +55,7 @@ class ClassifierConfig:
     vocab_size: int
     n_classes: int = 2
     embed_dim: int = 16
-    hidden: int = 32
+    hidden_size: int = 32
     bidirectional: bool = False
     readout: str = "last"
 
@@ -63,7 +63,7 @@ class ClassifierConfig:
         require_int(self.vocab_size, "vocab_size", minimum=2)
         require_int(self.n_classes, "n_classes", minimum=2)
         require_int(self.embed_dim, "embed_dim", minimum=1)
-        require_int(self.hidden, "hidden", minimum=1)
+        require_int(self.hidden_size, "hidden_size", minimum=1)
         if not isinstance(self.bidirectional, bool):
             raise TypeError(
                 f"bidirectional must be True or False, got {type(self.bidirectional).__name__}"
@@ -114,9 +114,12 @@ class TextClassifier(nn.Module):
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=0)
         self.lstm = nn.LSTM(
-            config.embed_dim, config.hidden, batch_first=True, bidirectional=config.bidirectional
+            config.embed_dim,
+            config.hidden_size,
+            batch_first=True,
+            bidirectional=config.bidirectional,
         )
-        self.head = nn.Linear(config.directions * config.hidden, config.n_classes)
+        self.head = nn.Linear(config.directions * config.hidden_size, config.n_classes)
 
     def features(self, ids: torch.Tensor) -> torch.Tensor:
         """The readout vector ``(B, D*H)`` that the dense layer sees."""
@@ -161,7 +164,7 @@ def keras_classifier(config: ClassifierConfig):
         config.vocab_size, config.embed_dim, mask_zero=True, name="embedding"
     )(ids)  # (B, T, E), mask (B, T)
     mean = config.readout == "mean"
-    lstm = keras.layers.LSTM(config.hidden, return_sequences=mean, name="lstm")
+    lstm = keras.layers.LSTM(config.hidden_size, return_sequences=mean, name="lstm")
     if config.bidirectional:
         lstm = keras.layers.Bidirectional(lstm, merge_mode="concat", name="lstm")
     x = lstm(x)  # (B, T, D*H) if mean else (B, D*H)
@@ -213,7 +216,7 @@ def _keras_config(model) -> ClassifierConfig:
         vocab_size=emb.input_dim,
         n_classes=model.get_layer("head").units,
         embed_dim=emb.output_dim,
-        hidden=units,
+        hidden_size=units,
         bidirectional=bidirectional,
         readout=readout,
     )

@@ -30,20 +30,20 @@ CELLS = ("lstm", "gru")
 
 @dataclass(frozen=True)
 class ForecasterConfig:
-    """Sizes of the stacked regressor: ``cell`` in :data:`CELLS`, ``hidden`` per layer."""
+    """Sizes of the stacked regressor: ``cell`` in :data:`CELLS`, ``hidden_sizes`` per layer."""
 
     cell: str = "lstm"
-    hidden: tuple[int, ...] = (64, 32)
+    hidden_sizes: tuple[int, ...] = (64, 32)
     features: int = 1
 
     def __post_init__(self) -> None:
         require_choice(self.cell, "cell", CELLS)
-        if not isinstance(self.hidden, (tuple, list)) or len(self.hidden) == 0:
+        if not isinstance(self.hidden_sizes, (tuple, list)) or len(self.hidden_sizes) == 0:
             raise ValueError(
-                f"hidden must be a non-empty tuple of layer sizes, got {self.hidden!r}"
+                f"hidden_sizes must be a non-empty tuple of layer sizes, got {self.hidden_sizes!r}"
             )
-        for size in self.hidden:
-            require_int(size, "hidden size", minimum=1)
+        for size in self.hidden_sizes:
+            require_int(size, "each of hidden_sizes", minimum=1)
         require_int(self.features, "features", minimum=1)
 
 
@@ -54,7 +54,7 @@ class TorchForecaster(torch.nn.Module):
         super().__init__()
         self.config = config or ForecasterConfig()
         layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[self.config.cell]
-        sizes = (self.config.features, *self.config.hidden)
+        sizes = (self.config.features, *self.config.hidden_sizes)
         self.layers = torch.nn.ModuleList(
             layer(n_in, n_out, batch_first=True)
             for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
@@ -89,8 +89,8 @@ def keras_forecaster(config: ForecasterConfig | None = None):
     config = config or ForecasterConfig()
     layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config.cell]
     stack = [keras.Input(shape=(None, config.features))]  # (B, T, F), any T
-    for k, units in enumerate(config.hidden):
-        stack.append(layer(units, return_sequences=k < len(config.hidden) - 1))
+    for k, units in enumerate(config.hidden_sizes):
+        stack.append(layer(units, return_sequences=k < len(config.hidden_sizes) - 1))
     stack.append(keras.layers.Dense(1, name="head"))
     return keras.Sequential(stack, name=f"stacked_{config.cell}")
 

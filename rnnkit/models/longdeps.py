@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from rnnkit.convert import keras_forget_bias
+from rnnkit.convert import set_forget_bias
 from rnnkit.data.synthetic import COPY_CLASSES
 from rnnkit.validation import require_choice, require_ids, require_int
 
@@ -30,16 +30,16 @@ TASKS = ("adding", "copy")
 
 @dataclass(frozen=True)
 class LongDepsConfig:
-    """``cell`` in :data:`CELLS`, ``task`` in :data:`TASKS`, ``hidden`` units."""
+    """``cell`` in :data:`CELLS`, ``task`` in :data:`TASKS`, ``hidden_size`` units."""
 
     cell: str = "lstm"
     task: str = "adding"
-    hidden: int = 64
+    hidden_size: int = 64
 
     def __post_init__(self) -> None:
         require_choice(self.cell, "cell", CELLS)
         require_choice(self.task, "task", TASKS)
-        require_int(self.hidden, "hidden", minimum=1)
+        require_int(self.hidden_size, "hidden_size", minimum=1)
 
 
 class LongDepsModel(torch.nn.Module):
@@ -54,10 +54,12 @@ class LongDepsModel(torch.nn.Module):
         self.config = config
         features = 2 if config.task == "adding" else COPY_CLASSES
         layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[config.cell]
-        self.rnn = layer(features, config.hidden, batch_first=True)
+        self.rnn = layer(features, config.hidden_size, batch_first=True)
         if config.cell == "lstm":
-            keras_forget_bias(self.rnn)
-        self.head = torch.nn.Linear(config.hidden, 1 if config.task == "adding" else COPY_CLASSES)
+            set_forget_bias(self.rnn)
+        self.head = torch.nn.Linear(
+            config.hidden_size, 1 if config.task == "adding" else COPY_CLASSES
+        )
 
     def forward(self, x):
         if self.config.task == "adding":
@@ -88,13 +90,13 @@ def keras_longdeps(config: LongDepsConfig):
         return keras.Sequential(
             [
                 keras.Input(shape=(None, 2)),  # (B, T, 2)
-                layer(config.hidden, name="rnn"),  # (B, H)
+                layer(config.hidden_size, name="rnn"),  # (B, H)
                 keras.layers.Dense(1, name="head"),  # (B, 1)
             ],
             name=f"adding_{config.cell}",
         )
     inputs = keras.Input(shape=(None,), dtype="int32")  # (B, L)
     onehot = keras.ops.one_hot(inputs, COPY_CLASSES)  # (B, L, 10)
-    out = layer(config.hidden, return_sequences=True, name="rnn")(onehot)  # (B, L, H)
+    out = layer(config.hidden_size, return_sequences=True, name="rnn")(onehot)  # (B, L, H)
     logits = keras.layers.Dense(COPY_CLASSES, name="head")(out)  # (B, L, 10)
     return keras.Model(inputs, logits, name=f"copy_{config.cell}")

@@ -13,8 +13,9 @@ and such a recurrence can be solved for all ``t`` at once. With ``a*_t = sum_{s<
 a cumulative sum and a cumulative log-sum-exp over time (Heinsen, 2023, "Efficient
 Parallelization of a Ubiquitous Sequential Computation", arXiv:2311.06281). Working in
 log space needs ``a_t, b_t, h_0 > 0``: the models keep the candidate positive with
-``g(v) = v + 1/2`` for ``v >= 0`` and ``sigmoid(v)`` for ``v < 0`` (Feng et al.), so every
-state ``h_t`` is positive, and an initial state must be too.
+``g(v) = v + 1/2`` for ``v >= 0`` and ``sigmoid(v)`` for ``v < 0`` (Feng et al.;
+:func:`positive_candidate`), so every state ``h_t`` is positive, and an initial state
+must be too.
 
 minGRU:   z_t = sigmoid(x_t W_z + b_z),  h_tilde_t = g(x_t W_h + b_h),
           h_t = (1 - z_t) * h_{t-1} + z_t * h_tilde_t.
@@ -38,13 +39,13 @@ from rnnkit.validation import require_choice, require_int
 MODES = ("scan", "sequential")
 
 
-def g(v: torch.Tensor) -> torch.Tensor:
+def positive_candidate(v: torch.Tensor) -> torch.Tensor:
     """The positive candidate map of Feng et al.: ``v + 1/2`` for ``v >= 0``, ``sigmoid(v)`` below."""
     return torch.where(v >= 0, v + 0.5, torch.sigmoid(v))
 
 
-def log_g(v: torch.Tensor) -> torch.Tensor:
-    """``log(g(v))`` computed without forming ``g(v)``: ``log(v + 1/2)`` or ``-softplus(-v)``."""
+def log_positive_candidate(v: torch.Tensor) -> torch.Tensor:
+    """``log(positive_candidate(v))`` without forming it: ``log(v + 1/2)`` or ``-softplus(-v)``."""
     return torch.where(v >= 0, torch.log(F.relu(v) + 0.5), -F.softplus(-v))
 
 
@@ -139,12 +140,12 @@ class MinGRU(_MinRNN):
         """``(a_t, b_t) = (1 - z_t, z_t * h_tilde_t)`` from the pre-activations ``k = (k_z, k_h)``."""
         k_z, k_h = k
         z = torch.sigmoid(k_z)
-        return 1 - z, z * g(k_h)
+        return 1 - z, z * positive_candidate(k_h)
 
     def log_coefficients(self, k):
         """``(log(1 - z_t), log z_t + log h_tilde_t)``, with ``log sigmoid(v) = -softplus(-v)``."""
         k_z, k_h = k
-        return -F.softplus(k_z), -F.softplus(-k_z) + log_g(k_h)
+        return -F.softplus(k_z), -F.softplus(-k_z) + log_positive_candidate(k_h)
 
 
 class MinLSTM(_MinRNN):
@@ -158,14 +159,14 @@ class MinLSTM(_MinRNN):
         """``(f'_t, i'_t * h_tilde_t)`` from the pre-activations ``k = (k_f, k_i, k_h)``."""
         k_f, k_i, k_h = k
         f, i = torch.sigmoid(k_f), torch.sigmoid(k_i)
-        return f / (f + i), i / (f + i) * g(k_h)
+        return f / (f + i), i / (f + i) * positive_candidate(k_h)
 
     def log_coefficients(self, k):
         """``log f'_t = -softplus(d)``, ``log i'_t = -softplus(-d)`` with
         ``d = softplus(-k_f) - softplus(-k_i) = log i_t - log f_t``."""
         k_f, k_i, k_h = k
         d = F.softplus(-k_f) - F.softplus(-k_i)
-        return -F.softplus(d), -F.softplus(-d) + log_g(k_h)
+        return -F.softplus(d), -F.softplus(-d) + log_positive_candidate(k_h)
 
 
 CELLS = {"mingru": MinGRU, "minlstm": MinLSTM}

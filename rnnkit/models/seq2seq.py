@@ -1,7 +1,7 @@
 """Encoder-decoder GRUs with optional additive attention (chapter 11), in PyTorch and Keras.
 
 The architecture, the same in both frameworks (sizes: vocabulary ``V``, embedding
-``E``, hidden ``H``; source ``(B, L)``, decoder input ``(B, T)``):
+``E``, hidden_size ``H``; source ``(B, L)``, decoder input ``(B, T)``):
 
 * encoder: embedding ``V -> E`` (id 0 is padding), GRU ``E -> H`` over the valid
   source steps; its outputs ``k_1..k_L`` are the keys, its last state starts the decoder
@@ -68,11 +68,11 @@ def _ids(a, name: str, vocab_size: int | None = None) -> np.ndarray:
     return a
 
 
-def _check_sizes(vocab_size, src_width, embed, hidden, attention) -> int:
+def _check_sizes(vocab_size, src_width, embed_dim, hidden_size, attention) -> int:
     """Validate the twins' shared arguments; return ``src_width`` as an ``int``."""
     require_int(vocab_size, "vocab_size", minimum=4)
-    require_int(embed, "embed", minimum=1)
-    require_int(hidden, "hidden", minimum=1)
+    require_int(embed_dim, "embed_dim", minimum=1)
+    require_int(hidden_size, "hidden_size", minimum=1)
     if not isinstance(attention, bool):
         raise TypeError(f"attention must be True or False, got {attention!r}")
     return require_int(src_width, "src_width", minimum=1)
@@ -102,22 +102,24 @@ class Seq2Seq(nn.Module):
         self,
         vocab_size: int,
         src_width: int,
-        embed: int = 32,
-        hidden: int = 64,
+        embed_dim: int = 32,
+        hidden_size: int = 64,
         attention: bool = True,
     ) -> None:
         super().__init__()
-        src_width = _check_sizes(vocab_size, src_width, embed, hidden, attention)
+        src_width = _check_sizes(vocab_size, src_width, embed_dim, hidden_size, attention)
         self.vocab_size, self.src_width, self.attention = vocab_size, src_width, attention
-        self.src_embed = nn.Embedding(vocab_size, embed, padding_idx=PAD_ID)
-        self.tgt_embed = nn.Embedding(vocab_size, embed)
-        self.encoder = nn.GRU(embed, hidden, batch_first=True)
-        self.decoder = nn.GRU(embed, hidden, batch_first=True)
+        self.src_embed = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
+        self.tgt_embed = nn.Embedding(vocab_size, embed_dim)
+        self.encoder = nn.GRU(embed_dim, hidden_size, batch_first=True)
+        self.decoder = nn.GRU(embed_dim, hidden_size, batch_first=True)
         if attention:
-            self.W_q = nn.Linear(hidden, hidden, bias=False)
-            self.W_k = nn.Linear(hidden, hidden, bias=False)
-            self.v = nn.Parameter(torch.empty(hidden).uniform_(-(hidden**-0.5), hidden**-0.5))
-        self.out = nn.Linear(2 * hidden if attention else hidden, vocab_size)
+            self.W_q = nn.Linear(hidden_size, hidden_size, bias=False)
+            self.W_k = nn.Linear(hidden_size, hidden_size, bias=False)
+            self.v = nn.Parameter(
+                torch.empty(hidden_size).uniform_(-(hidden_size**-0.5), hidden_size**-0.5)
+            )
+        self.out = nn.Linear(2 * hidden_size if attention else hidden_size, vocab_size)
 
     def encode(self, src: torch.Tensor, src_lengths: torch.Tensor):
         """``(keys (B, L, H), mask (B, L) bool, state (1, B, H))`` of the encoder."""
@@ -218,11 +220,15 @@ def _check_lengths(lengths, batch: int, width: int) -> None:
 
 
 def torch_seq2seq(
-    vocab_size: int, src_width: int, embed: int = 32, hidden: int = 64, attention: bool = True
+    vocab_size: int,
+    src_width: int,
+    embed_dim: int = 32,
+    hidden_size: int = 64,
+    attention: bool = True,
 ) -> Seq2Seq:
     """A fresh :class:`Seq2Seq` (weights from the global torch seed); twin of
     :func:`keras_seq2seq`. Train it behind :class:`TeacherForced`."""
-    return Seq2Seq(vocab_size, src_width, embed, hidden, attention)
+    return Seq2Seq(vocab_size, src_width, embed_dim, hidden_size, attention)
 
 
 class TeacherForced(nn.Module):
@@ -266,21 +272,25 @@ class KerasSeq2Seq(keras.Model):
         self,
         vocab_size: int,
         src_width: int,
-        embed: int = 32,
-        hidden: int = 64,
+        embed_dim: int = 32,
+        hidden_size: int = 64,
         attention: bool = True,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        src_width = _check_sizes(vocab_size, src_width, embed, hidden, attention)
+        src_width = _check_sizes(vocab_size, src_width, embed_dim, hidden_size, attention)
         self.vocab_size, self.src_width, self.attention = vocab_size, src_width, attention
-        self.src_embed = layers.Embedding(vocab_size, embed, name="src_embed")
-        self.tgt_embed = layers.Embedding(vocab_size, embed, name="tgt_embed")
-        self.encoder = layers.GRU(hidden, return_sequences=True, return_state=True, name="encoder")
-        self.decoder = layers.GRU(hidden, return_sequences=True, return_state=True, name="decoder")
+        self.src_embed = layers.Embedding(vocab_size, embed_dim, name="src_embed")
+        self.tgt_embed = layers.Embedding(vocab_size, embed_dim, name="tgt_embed")
+        self.encoder = layers.GRU(
+            hidden_size, return_sequences=True, return_state=True, name="encoder"
+        )
+        self.decoder = layers.GRU(
+            hidden_size, return_sequences=True, return_state=True, name="decoder"
+        )
         if attention:
-            self.W_q = layers.Dense(hidden, use_bias=False, name="W_q")
-            self.W_k = layers.Dense(hidden, use_bias=False, name="W_k")
+            self.W_q = layers.Dense(hidden_size, use_bias=False, name="W_q")
+            self.W_k = layers.Dense(hidden_size, use_bias=False, name="W_k")
             self.additive = layers.AdditiveAttention(use_scale=True, name="additive_attention")
         self.out = layers.Dense(vocab_size, name="out")
 
@@ -337,7 +347,11 @@ class KerasSeq2Seq(keras.Model):
 
 
 def keras_seq2seq(
-    vocab_size: int, src_width: int, embed: int = 32, hidden: int = 64, attention: bool = True
+    vocab_size: int,
+    src_width: int,
+    embed_dim: int = 32,
+    hidden_size: int = 64,
+    attention: bool = True,
 ) -> KerasSeq2Seq:
     """A fresh :class:`KerasSeq2Seq` (weights from the Keras seed); twin of :func:`torch_seq2seq`."""
-    return KerasSeq2Seq(vocab_size, src_width, embed, hidden, attention)
+    return KerasSeq2Seq(vocab_size, src_width, embed_dim, hidden_size, attention)

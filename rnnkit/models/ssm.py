@@ -1,6 +1,6 @@
 """A diagonal LTI state-space layer in PyTorch, computed three ways (chapter 15's timings).
 
-The layer is the S4D recurrence of :mod:`rnnkit.ssm` with a real diagonal ``A < 0``
+The layer is the S4D recurrence of :mod:`rnnkit.reference_ssm` with a real diagonal ``A < 0``
 (Gu et al. 2022), discretised by zero-order hold inside ``forward`` so that the backward
 pass reaches the continuous parameters::
 

@@ -78,11 +78,13 @@ class TransformerRegressor(nn.Module):
 class LSTMRegressor(nn.Module):
     """``nn.LSTM`` then a linear head on ``h_T``: ``(B, T, features) -> (B, out_size)``."""
 
-    def __init__(self, hidden: int, features: int = 2, out_size: int = 1) -> None:
+    def __init__(self, hidden_size: int, features: int = 2, out_size: int = 1) -> None:
         super().__init__()
-        hidden = require_int(hidden, "hidden", minimum=1)
-        self.lstm = nn.LSTM(require_int(features, "features", minimum=1), hidden, batch_first=True)
-        self.head = nn.Linear(hidden, require_int(out_size, "out_size", minimum=1))
+        hidden_size = require_int(hidden_size, "hidden_size", minimum=1)
+        self.lstm = nn.LSTM(
+            require_int(features, "features", minimum=1), hidden_size, batch_first=True
+        )
+        self.head = nn.Linear(hidden_size, require_int(out_size, "out_size", minimum=1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.lstm(x)  # (B, T, H)

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.models.statetrack import (
+from rnnkit.models.state_tracking import (
     CELLS,
     KERAS_CELLS,
     SignedMinGRU,
-    StateTrackConfig,
-    keras_statetrack,
+    StateTrackingConfig,
+    keras_state_tracking,
     sinusoidal_positions,
-    torch_statetrack,
+    torch_state_tracking,
 )
 
 
@@ -22,14 +22,14 @@ from rnnkit.models.statetrack import (
 @pytest.mark.parametrize("T", [1, 7, 90])
 def test_every_cell_maps_ids_to_logits_at_every_step_for_any_length(cell, T):
     torch.manual_seed(0)
-    model = torch_statetrack(StateTrackConfig(cell, tokens=3, classes=5, hidden=8))
+    model = torch_state_tracking(StateTrackingConfig(cell, vocab_size=3, classes=5, hidden_size=8))
     x = torch.randint(0, 3, (4, T))  # (B, T)
     assert model(x).shape == (4, T, 5)
 
 
 def test_the_transformer_is_causal_so_later_tokens_do_not_change_earlier_outputs():
     torch.manual_seed(0)
-    model = torch_statetrack(StateTrackConfig("transformer", hidden=8)).eval()
+    model = torch_state_tracking(StateTrackingConfig("transformer", hidden_size=8)).eval()
     x = torch.randint(0, 2, (2, 10))
     y = x.clone()
     y[:, 6:] = 1 - y[:, 6:]
@@ -51,25 +51,25 @@ def test_sinusoidal_positions_follow_the_formula():
 
 @pytest.mark.parametrize("cell", KERAS_CELLS)
 def test_keras_twin_has_the_same_layers_and_output_shape(cell):
-    config = StateTrackConfig(cell, tokens=3, classes=5, hidden=8)
-    model = keras_statetrack(config)
+    config = StateTrackingConfig(cell, vocab_size=3, classes=5, hidden_size=8)
+    model = keras_state_tracking(config)
     assert {"rnn", "head"} <= {layer.name for layer in model.layers}
     assert tuple(model(np.zeros((2, 11), dtype="int32")).shape) == (2, 11, 5)
-    torch_model = torch_statetrack(config)
+    torch_model = torch_state_tracking(config)
     assert hasattr(torch_model, "rnn") and hasattr(torch_model, "head")
 
 
 def test_keras_twin_refuses_the_pytorch_only_cells():
     with pytest.raises(ValueError, match="PyTorch only"):
-        keras_statetrack(StateTrackConfig("mingru_neg"))
+        keras_state_tracking(StateTrackingConfig("mingru_neg"))
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: StateTrackConfig("mamba"), "cell must be one of"),
-        (lambda: StateTrackConfig(hidden=0), "hidden must be >= 1"),
-        (lambda: StateTrackConfig("transformer", hidden=10), "divisible by 4"),
+        (lambda: StateTrackingConfig("mamba"), "cell must be one of"),
+        (lambda: StateTrackingConfig(hidden_size=0), "hidden_size must be >= 1"),
+        (lambda: StateTrackingConfig("transformer", hidden_size=10), "divisible by 4"),
     ],
 )
 def test_bad_configs_raise_value_error(make, message):
@@ -78,7 +78,7 @@ def test_bad_configs_raise_value_error(make, message):
 
 
 def test_ids_out_of_range_or_of_the_wrong_shape_raise_value_error():
-    model = torch_statetrack(StateTrackConfig("lstm", tokens=2))
+    model = torch_state_tracking(StateTrackingConfig("lstm", vocab_size=2))
     with pytest.raises(ValueError, match=r"in \[0, 1\], got shape \(1, 3\).*from 0 to 2"):
         model(torch.tensor([[0, 1, 2]]))
     with pytest.raises(ValueError, match=r"shaped \(batch, time\)"):
@@ -93,7 +93,7 @@ def test_signed_mingru_refuses_the_log_space_scan():
 def hand_set_signed_parity(K=20.0, c=1.0):
     """A one-unit SignedMinGRU and head that compute parity: bit 1 sets z near 1, so
     a = 1 - 2z is near -1 and b = z * (c + 1/2); h then alternates between 0 and c + 1/2."""
-    model = torch_statetrack(StateTrackConfig("mingru_neg", hidden=1)).double()
+    model = torch_state_tracking(StateTrackingConfig("mingru_neg", hidden_size=1)).double()
     with torch.no_grad():
         model.rnn.linear.weight.copy_(torch.tensor([[-K, K], [c, c]]))  # rows: k_z, k_h
         model.rnn.linear.bias.zero_()
@@ -121,7 +121,9 @@ def test_mingru_in_zero_one_cannot_alternate_on_all_ones_for_any_weights_on_a_gr
     for k_z in np.linspace(-8, 8, 17):
         for k_h in np.linspace(-4, 4, 9):
             for w, beta in ((1.0, -0.3), (-1.0, 0.3), (1.0, -1.0), (2.0, -0.05)):
-                layer = torch_statetrack(StateTrackConfig("mingru", tokens=1, hidden=1)).rnn
+                layer = torch_state_tracking(
+                    StateTrackingConfig("mingru", vocab_size=1, hidden_size=1)
+                ).rnn
                 layer = layer.double()
                 with torch.no_grad():
                     layer.linear.weight.copy_(torch.tensor([[k_z], [k_h]]))

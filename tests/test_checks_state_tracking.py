@@ -5,7 +5,7 @@ import numpy as np
 
 from rnnkit import checks
 from rnnkit.checks import CORRECT, INCORRECT, NOT_ATTEMPTED
-from rnnkit.checks.statetrack import parity_step_reference
+from rnnkit.checks.state_tracking import parity_step_reference
 
 
 def stub(h, x):

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from rnnkit.models.charlm import torch_char_lm
-from rnnkit.models.inspect import (
+from rnnkit.models.interpret import (
     LSTMClassifier,
     best_unit,
     gate_saturation,

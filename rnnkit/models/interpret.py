@@ -37,14 +37,14 @@ def lstm_trace(model, text_ids) -> dict[str, np.ndarray]:
 
     The model's embedding and LSTM weights go through :func:`rnnkit.convert.params_from_torch`
     into :func:`rnnkit.reference.lstm_forward` (float64), starting from zero state.
-    Returns ``{"i_t", "f_t", "g_t", "o_t", "c_t", "h_t"}``, each ``(T, hidden)``.
+    Returns ``{"i_t", "f_t", "g_t", "o_t", "c_t", "h_t"}``, each ``(T, hidden_size)``.
     Raises ``ValueError`` for a non-LSTM model or ids that are not 1-D integers in
-    ``[0, model.vocab - 1]``.
+    ``[0, model.vocab_size - 1]``.
     """
     if getattr(model, "cell", None) != "lstm":
         raise ValueError(f"model must be a CharLM with cell='lstm', got {type(model).__name__}")
     text_ids = np.asarray(text_ids)
-    require_ids(text_ids, "text_ids", ("time",), model.vocab, nonempty=True)
+    require_ids(text_ids, "text_ids", ("time",), model.vocab_size, nonempty=True)
     params = {k: v.astype(np.float64) for k, v in convert.params_from_torch(model.rnn).items()}
     table = model.embed.weight.detach().cpu().double().numpy()  # (V, E)
     x = table[text_ids][None]  # (1, T, E)
@@ -152,11 +152,17 @@ class LSTMClassifier(nn.Module):
     ``(B, L, E)``, which :func:`saliency` differentiates.
     """
 
-    def __init__(self, vocab: int, embed: int = 16, hidden: int = 32, n_classes: int = 2):
+    def __init__(
+        self, vocab_size: int, embed_dim: int = 16, hidden_size: int = 32, n_classes: int = 2
+    ):
         super().__init__()
-        self.embed = nn.Embedding(require_int(vocab, "vocab", minimum=2), embed, padding_idx=0)
-        self.rnn = nn.LSTM(embed, require_int(hidden, "hidden", minimum=1), batch_first=True)
-        self.head = nn.Linear(hidden, require_int(n_classes, "n_classes", minimum=2))
+        self.embed = nn.Embedding(
+            require_int(vocab_size, "vocab_size", minimum=2), embed_dim, padding_idx=0
+        )
+        self.rnn = nn.LSTM(
+            embed_dim, require_int(hidden_size, "hidden_size", minimum=1), batch_first=True
+        )
+        self.head = nn.Linear(hidden_size, require_int(n_classes, "n_classes", minimum=2))
 
     def from_embeddings(self, e: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(e)  # (B, L, H)

@@ -14,7 +14,7 @@ one of :data:`CELLS`:
 * ``"transformer"``: a causal Transformer encoder (Vaswani et al., 2017) with fixed
   sinusoidal positions, so it runs at any length (position ``t`` attends to ``<= t``).
 
-:func:`torch_statetrack` builds any of them; :func:`keras_statetrack`, its twin, builds
+:func:`torch_state_tracking` builds any of them; :func:`keras_state_tracking`, its twin, builds
 the three Keras layers (``"rnn"``, ``"lstm"``, ``"gru"``) with the same layer names
 ``rnn`` and ``head``. The minGRUs and the Transformer are PyTorch only: the chapter
 trains them once, to compare architectures, not frameworks.
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from rnnkit.convert import keras_forget_bias
-from rnnkit.models.minrnn import MinGRU, g
+from rnnkit.convert import set_forget_bias
+from rnnkit.models.minrnn import MinGRU, positive_candidate
 from rnnkit.validation import require_choice, require_ids, require_int
 
 CELLS = ("rnn", "lstm", "gru", "mingru", "mingru_neg", "transformer")
@@ -37,21 +37,23 @@ KERAS_CELLS = ("rnn", "lstm", "gru")
 
 
 @dataclass(frozen=True)
-class StateTrackConfig:
-    """``cell`` in :data:`CELLS`; ``tokens`` and ``classes`` of the task; ``hidden`` units
+class StateTrackingConfig:
+    """``cell`` in :data:`CELLS`; ``vocab_size`` and ``classes`` of the task; ``hidden_size`` units
     (the model width ``d_model`` of the Transformer, divisible by its 4 heads)."""
 
     cell: str = "lstm"
-    tokens: int = 2
+    vocab_size: int = 2
     classes: int = 2
-    hidden: int = 32
+    hidden_size: int = 32
 
     def __post_init__(self) -> None:
         require_choice(self.cell, "cell", CELLS)
-        for name in ("tokens", "classes", "hidden"):
+        for name in ("vocab_size", "classes", "hidden_size"):
             require_int(getattr(self, name), name, minimum=1)
-        if self.cell == "transformer" and self.hidden % 4:
-            raise ValueError(f"transformer: hidden must be divisible by 4 heads, got {self.hidden}")
+        if self.cell == "transformer" and self.hidden_size % 4:
+            raise ValueError(
+                f"transformer: hidden_size must be divisible by 4 heads, got {self.hidden_size}"
+            )
 
 
 class SignedMinGRU(MinGRU):
@@ -67,7 +69,7 @@ class SignedMinGRU(MinGRU):
         """``(a_t, b_t) = (1 - 2 z_t, z_t * h_tilde_t)`` from ``k = (k_z, k_h)``."""
         k_z, k_h = k
         z = torch.sigmoid(k_z)
-        return 1 - 2 * z, z * g(k_h)
+        return 1 - 2 * z, z * positive_candidate(k_h)
 
     def forward(self, x, h0=None, mode: str = "sequential"):
         if mode != "sequential":
@@ -105,28 +107,32 @@ class CausalTransformer(nn.Module):
         return self.encoder(h, mask=mask, is_causal=True), None  # (B, T, d)
 
 
-class StateTrackModel(nn.Module):
+class StateTrackingModel(nn.Module):
     """``x`` ``(B, T)`` token ids -> logits ``(B, T, classes)``; see the module docstring.
-    Raises ``ValueError`` for ids that are not ``(B, T)`` integers in ``[0, tokens)``."""
+    Raises ``ValueError`` for ids that are not ``(B, T)`` integers in ``[0, vocab_size)``."""
 
-    def __init__(self, config: StateTrackConfig) -> None:
+    def __init__(self, config: StateTrackingConfig) -> None:
         super().__init__()
         self.config = cfg = config
-        self.embed = nn.Linear(cfg.tokens, cfg.hidden) if cfg.cell == "transformer" else None
+        self.embed = (
+            nn.Linear(cfg.vocab_size, cfg.hidden_size) if cfg.cell == "transformer" else None
+        )
         if cfg.cell in ("rnn", "lstm", "gru"):
             layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cfg.cell]
-            self.rnn = layer(cfg.tokens, cfg.hidden, batch_first=True)
+            self.rnn = layer(cfg.vocab_size, cfg.hidden_size, batch_first=True)
         elif cfg.cell == "transformer":
-            self.rnn = CausalTransformer(cfg.hidden)
+            self.rnn = CausalTransformer(cfg.hidden_size)
         else:
-            self.rnn = (MinGRU if cfg.cell == "mingru" else SignedMinGRU)(cfg.tokens, cfg.hidden)
+            self.rnn = (MinGRU if cfg.cell == "mingru" else SignedMinGRU)(
+                cfg.vocab_size, cfg.hidden_size
+            )
         if cfg.cell == "lstm":
-            keras_forget_bias(self.rnn)
-        self.head = nn.Linear(cfg.hidden, cfg.classes)
+            set_forget_bias(self.rnn)
+        self.head = nn.Linear(cfg.hidden_size, cfg.classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        require_ids(x, "x", ("batch", "time"), self.config.tokens, tensor=True)
-        h = nn.functional.one_hot(x.long(), self.config.tokens)  # (B, T, tokens)
+        require_ids(x, "x", ("batch", "time"), self.config.vocab_size, tensor=True)
+        h = nn.functional.one_hot(x.long(), self.config.vocab_size)  # (B, T, vocab_size)
         h = h.to(self.head.weight.dtype)
         if self.embed is not None:
             h = self.embed(h)  # (B, T, d)
@@ -137,12 +143,12 @@ class StateTrackModel(nn.Module):
         return self.head(out)  # (B, T, classes)
 
 
-def torch_statetrack(config: StateTrackConfig) -> StateTrackModel:
-    """The model of ``config`` (weights from the torch seed); twin of :func:`keras_statetrack`."""
-    return StateTrackModel(config)
+def torch_state_tracking(config: StateTrackingConfig) -> StateTrackingModel:
+    """The model of ``config`` (weights from the torch seed); twin of :func:`keras_state_tracking`."""
+    return StateTrackingModel(config)
 
 
-def keras_statetrack(config: StateTrackConfig):
+def keras_state_tracking(config: StateTrackingConfig):
     """The same model in Keras 3 for ``cell`` in :data:`KERAS_CELLS`, any length: token
     ids ``(B, T)`` -> one-hot -> layer ``rnn`` ``(B, T, H)`` -> layer ``head`` ``(B, T, classes)``.
     Raises ``ValueError`` for the PyTorch-only cells."""
@@ -150,12 +156,12 @@ def keras_statetrack(config: StateTrackConfig):
 
     if config.cell not in KERAS_CELLS:
         raise ValueError(
-            f"keras_statetrack builds cell in {KERAS_CELLS}, got {config.cell!r} (PyTorch only)"
+            f"keras_state_tracking builds cell in {KERAS_CELLS}, got {config.cell!r} (PyTorch only)"
         )
     layer = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     inputs = keras.Input(shape=(None,), dtype="int32")  # (B, T)
-    onehot = keras.ops.one_hot(inputs, config.tokens)  # (B, T, tokens)
-    rnn = layer[config.cell](config.hidden, return_sequences=True, name="rnn")
+    onehot = keras.ops.one_hot(inputs, config.vocab_size)  # (B, T, vocab_size)
+    rnn = layer[config.cell](config.hidden_size, return_sequences=True, name="rnn")
     out = rnn(onehot)  # (B, T, H)
     logits = keras.layers.Dense(config.classes, name="head")(out)  # (B, T, classes)
-    return keras.Model(inputs, logits, name=f"statetrack_{config.cell}")
+    return keras.Model(inputs, logits, name=f"state_tracking_{config.cell}")
