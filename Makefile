@@ -19,11 +19,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: book test check lab venv chromium clean translations
+.PHONY: book test check lab venv chromium fonts clean translations
 
 # The book build and the tests draw no training progress bars (they would make the
 # executed notebooks differ from run to run); `make lab` keeps them for a person.
 book test check: export RNNKIT_PROGRESS := 0
+# Each figure is drawn a second time with its text in Chinese, for the Chinese edition
+# (rnnkit.translation); a person running `make lab` sees the English figure only.
+book test check: export RNNKIT_EDITIONS := zh_CN
 
 venv: $(STAMP)
 
@@ -38,7 +41,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Notebooks execute two at a time into the build's cache; the build then renders them,
 # in English (_build/html) and in Chinese (_build/html/zh, from the same cache).
-book: $(STAMP)
+book: $(STAMP) fonts
 	$(BIN)/python .ci/execute.py
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 	$(BIN)/python .ci/i18n.py build
@@ -72,15 +75,19 @@ $(COLAB_STAMP): requirements.txt
 		torch tensorflow-cpu keras numpy matplotlib pandas tqdm ipykernel nbclient pyyaml
 	touch $@
 
-# The browser tests drive Debian's Chromium (no browser download), with Debian fonts
-# for the Chinese edition's glyphs and for the exercise results' status emoji
-# (⏳ ❌ ✅, rnnkit.checks.core), which are empty boxes in the screenshots without one.
-# Installed once.
-chromium:
-	@command -v chromium >/dev/null && fc-list :lang=zh-cn | grep -q . && \
-		fc-list | grep -qi "color emoji" || \
+# The browser tests drive Debian's Chromium (no browser download), with Debian's colour
+# emoji font for the exercise results' status glyphs (⏳ ❌ ✅, rnnkit.checks.core), which
+# are empty boxes in the screenshots without one. Installed once.
+chromium: fonts
+	@command -v chromium >/dev/null && fc-list | grep -qi "color emoji" || \
 		{ apt-get update -qq && \
-		  apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null; }
+		  apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
+
+# A Debian font with Chinese glyphs, for the Chinese edition's figures (drawn when the
+# notebooks execute) and for the browser that shows its pages. Installed once.
+fonts:
+	@fc-list "WenQuanYi Micro Hei:" | grep -q . || \
+		{ apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 
 clean:
 	rm -rf _build

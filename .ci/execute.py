@@ -33,6 +33,8 @@ from jupyter_cache.executors.utils import single_nb_execution
 # The kernels that execute the book (here, and in stress.py and nbval_executed.py, which
 # import this module) draw no progress bars: rnnkit.train.config.show_progress.
 os.environ["RNNKIT_PROGRESS"] = "0"
+# ... and store each figure's Chinese copy for the Chinese edition (rnnkit.translation).
+os.environ["RNNKIT_EDITIONS"] = "zh_CN"
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"

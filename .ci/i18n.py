@@ -11,6 +11,12 @@ The English pages are the only source; the Chinese edition is the same build wit
     python .ci/i18n.py unfuzzy chapters/05_lstm   # after revising a page's fuzzy
                                 # translations: drop their fuzzy flag, keep the others
 
+What the code cells show (figure text, table headers, checker feedback) is translated
+from one more catalogue, ``rnnkit/locale/zh_CN.po`` (``rnnkit/translation.py``).
+``update`` adds to it every such string of the executed notebooks that needs
+translating (numbers written ``{}``), and ``check`` fails on any it lacks; both read
+the notebooks from the execution cache, so run them after ``make book``.
+
 ``update`` and ``check`` extract the messages with Sphinx's gettext builder and no
 execution (``_build/gettext/*.pot``); ``check`` compares them with the catalogues, so
 an English sentence edited since the last ``update`` fails it (its translation is
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import shutil
 import sys
 import tempfile
@@ -91,6 +98,267 @@ def update(root: Path = ROOT) -> None:
 
     pot_dir = extract(root, root / "_build" / "gettext")
     intl_update(str(root / "locale"), str(pot_dir), (LANGUAGE,), line_width=88)
+    if not executed_notebooks(root):
+        print("no executed notebooks (run `make book` first): figures and tables skipped")
+        return
+    added = update_outputs(root)
+    print(f"{OUTPUTS_PO.relative_to(root)}: {added} new strings of figures and tables")
+
+
+def executed_notebooks(root: Path = ROOT) -> dict[str, object]:
+    """``{page: executed notebook}`` from the execution cache, for every notebook page
+    the cache has (``make book`` fills it)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache_dir = root / "_build" / ".jupyter_cache"
+    if not cache_dir.exists():
+        return {}
+    sys.path.insert(0, str(root / ".ci"))
+    from execute import book_notebooks
+
+    cache, found = get_cache(str(cache_dir)), {}
+    for path in book_notebooks(root):
+        if path.suffix != ".ipynb":
+            continue
+        try:
+            _, executed = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            continue
+        found[path.relative_to(root).with_suffix("").as_posix()] = executed
+    return found
+
+
+def output_strings(root: Path = ROOT) -> dict[str, list[str]]:
+    """``{message: [pages]}``: what the executed notebooks' figures, tables and checker
+    boxes show that needs translating, each string with its numbers written ``{}``."""
+    from rnnkit import translation
+
+    found: dict[str, list[str]] = {}
+    for page, notebook in executed_notebooks(root).items():
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                data, meta = output.get("data", {}), output.get("metadata", {})
+                strings = list(meta.get(translation.ZH_PNG, {}).get("strings", []))
+                strings += translation.html_strings(data.get("text/html", ""))
+                for text in strings:
+                    message = translation.template(text)[0]
+                    pages = found.setdefault(message, [])
+                    if page not in pages:
+                        pages.append(page)
+    return found
+
+
+OUTPUTS_PO = ROOT / "rnnkit" / "locale" / f"{LANGUAGE}.po"
+
+
+def update_outputs(root: Path = ROOT) -> int:
+    """Add the executed notebooks' untranslated output strings to ``OUTPUTS_PO``;
+    return how many were added."""
+    from babel.messages.pofile import read_po, write_po
+
+    found = output_strings(root)
+    with OUTPUTS_PO.open("rb") as handle:
+        catalog = read_po(handle)
+    added = 0
+    for message, pages in found.items():
+        entry = catalog.get(message)
+        if entry is None:
+            catalog.add(message, "", locations=[(page, 0) for page in pages])
+            added += 1
+    with OUTPUTS_PO.open("wb") as handle:
+        write_po(handle, catalog, width=88, omit_header=False, include_lineno=False)
+    return added
+
+
+def untranslated_outputs(root: Path = ROOT) -> dict[str, list[str]]:
+    """``{page: [strings]}`` the executed notebooks show that ``OUTPUTS_PO`` does not
+    translate (empty, fuzzy or missing)."""
+    from rnnkit import translation
+
+    translation.catalogue.cache_clear()
+    missing: dict[str, list[str]] = {}
+    for message, pages in output_strings(root).items():
+        if translation.catalogue(LANGUAGE).get(message) is None:
+            for page in pages:
+                missing.setdefault(page, []).append(message)
+    return missing
+
+
+def catalogue_entries(po: Path) -> dict[str, str]:
+    """``{msgid: msgstr}`` of a page's catalogue, translated and current entries only."""
+    from babel.messages.pofile import read_po
+
+    if not po.exists():
+        return {}
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+_FENCE = re.compile(r"^(```+|~~~+|\$\$)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
+_DIRECTIVE = re.compile(r"^(:{3,}|`{3,})\{(\w[\w-]*)\}\s*(.*)$")
+
+
+def _blocks(source: str) -> list[str]:
+    """A Markdown cell split at blank lines, fenced code and displayed maths kept whole."""
+    blocks, current, fence = [], [], None
+    for line in source.split("\n"):
+        if fence:
+            current.append(line)
+            if line.strip().startswith(fence):
+                blocks.append("\n".join(current))
+                current, fence = [], None
+            continue
+        match = _FENCE.match(line.strip())
+        if match and not _DIRECTIVE.match(line.strip()):
+            if current:
+                blocks.append("\n".join(current))
+            current, fence = [line], match[1]
+            if (
+                line.strip() != match[1]
+                and line.strip().endswith(match[1])
+                and len(line.strip()) > len(match[1])
+            ):
+                blocks.append(line)
+                current, fence = [], None
+            continue
+        if not line.strip():
+            if current:
+                blocks.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _lookup(text: str, entries: dict[str, str], missed: list[str]) -> str:
+    message = " ".join(text.split())
+    if not message:
+        return text
+    found = entries.get(message)
+    if found is None:
+        missed.append(message)
+        return text
+    return found
+
+
+def translate_block(block: str, entries: dict[str, str], missed: list[str]) -> str:
+    """One Markdown block in the catalogue's language (see :func:`translate_markdown`)."""
+    lines = block.split("\n")
+    first = lines[0].strip()
+    if _FENCE.match(first) and not _DIRECTIVE.match(first):
+        return block  # code or displayed maths: unchanged
+    if directive := _DIRECTIVE.match(first):
+        title = directive[3]
+        head = f"{directive[1]}{{{directive[2]}}}" + (
+            f" {_lookup(title, entries, missed)}" if title else ""
+        )
+        options = [
+            line
+            for line in lines[1:]
+            if line.strip().startswith(":") and not line.strip().startswith(":::")
+        ]
+        rest = [line for line in lines[1:] if line not in options]
+        body = translate_block("\n".join(rest), entries, missed) if rest else ""
+        return "\n".join([head, *options, body] if body else [head, *options])
+    if first.startswith(":::") or first.startswith("%") or first.startswith("<"):
+        return block
+    if len(lines) > 1 and lines[-1].strip().startswith(":::"):  # the end of an admonition
+        return translate_block("\n".join(lines[:-1]), entries, missed) + "\n" + lines[-1]
+    if heading := _HEADING.match(first):
+        return f"{heading[1]} {_lookup(heading[2], entries, missed)}"
+    if first.startswith("|"):
+        out = []
+        for line in lines:
+            cells = line.strip().strip("|").split("|")
+            if all(set(cell.strip()) <= set("-: ") for cell in cells):
+                out.append(line)
+                continue
+            out.append("| " + " | ".join(_lookup(c.strip(), entries, missed) for c in cells) + " |")
+        return "\n".join(out)
+    if _ITEM.match(lines[0]):
+        items: list[list[str]] = []
+        for line in lines:
+            if (item := _ITEM.match(line)) and len(item[1]) <= 1:
+                items.append([f"{item[1]}{item[2]} ", item[3]])
+            elif items:
+                items[-1].append(line.strip())
+            else:
+                return block
+        return "\n".join(
+            marker + _lookup(" ".join(text), entries, missed) for marker, *text in items
+        )
+    return _lookup(block, entries, missed)
+
+
+def translate_markdown(source: str, entries: dict[str, str]) -> tuple[str, list[str]]:
+    """A notebook's Markdown cell with every heading, paragraph, list item, table cell
+    and admonition title replaced by its translation from ``entries`` (the page's
+    catalogue, whose messages are these texts with their lines joined); maths and code
+    are kept. Returns the cell and the messages that had no translation."""
+    missed: list[str] = []
+    blocks = [translate_block(block, entries, missed) for block in _blocks(source)]
+    return "\n\n".join(blocks), missed
+
+
+SETUP_CALL = re.compile(r"rnnkit\.setup\(([^()]+)\)")
+
+
+def translated_notebook(path: Path, po: Path):
+    """The notebook at ``path`` with its Markdown in Chinese and its checkers' feedback
+    asked for in Chinese (``rnnkit.setup(..., language="zh_CN")``), and the messages
+    that had no translation."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    entries = catalogue_entries(po)
+    missed: list[str] = []
+    setup_done = False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source, lost = translate_markdown(cell.source, entries)
+            missed += lost
+        elif not setup_done and SETUP_CALL.search(cell.source):
+            cell.source = SETUP_CALL.sub(r'rnnkit.setup(\1, language="zh_CN")', cell.source, 1)
+            setup_done = True
+    return notebook, missed
+
+
+def notebook_gaps(root: Path = ROOT) -> dict[str, list[str]]:
+    """``{page: messages}``: for each notebook page, the Markdown texts its Chinese
+    notebook keeps in English because no catalogue message matches them: untranslated
+    messages, or a Markdown construct that :func:`translate_block` splits differently
+    from Sphinx."""
+    gaps = {}
+    for source in sorted((root / "chapters").glob("*.ipynb")):
+        page = source.relative_to(root).with_suffix("").as_posix()
+        po = root / "locale" / LANGUAGE / "LC_MESSAGES" / f"{page}.po"
+        gaps[page] = translated_notebook(source, po)[1]
+    return gaps
+
+
+def write_chinese_notebooks(root: Path, html_dir: Path) -> dict[str, list[str]]:
+    """Replace the English notebooks that the Chinese edition offers for download
+    (``_sources/**/*.ipynb``) with their Chinese versions; return the messages each
+    lacked."""
+    import nbformat
+
+    report = {}
+    for target in sorted((html_dir / "_sources").rglob("*.ipynb")):
+        page = target.relative_to(html_dir / "_sources").with_suffix("").as_posix()
+        source = root / f"{page}.ipynb"
+        po = root / "locale" / LANGUAGE / "LC_MESSAGES" / f"{page}.po"
+        if not source.exists():
+            continue
+        notebook, missed = translated_notebook(source, po)
+        nbformat.write(notebook, target)
+        report[page] = missed
+    return report
 
 
 def short(text: str, width: int = 90) -> str:
@@ -159,9 +427,30 @@ def check(root: Path = ROOT, pages: list[str] | None = None, listed: int = 5) ->
         if len(items) > listed:
             print(f"    ... and {len(items) - listed} more")
     checked = [page for page in total if pages is None or page in pages]
-    done = [page for page in checked if page not in found]
+    outputs = {
+        page: items
+        for page, items in untranslated_outputs(root).items()
+        if pages is None or page in pages
+    }
+    for page, items in outputs.items():
+        print(f"{page}: {len(items)} strings of its figures and tables untranslated")
+        for text in items[:listed]:
+            print(f"    untranslated: {short(text)}")
+        if len(items) > listed:
+            print(f"    ... and {len(items) - listed} more")
+    notebooks = {
+        page: missed
+        for page, missed in notebook_gaps(root).items()
+        if missed and (pages is None or page in pages) and page not in found
+    }
+    for page, items in notebooks.items():
+        print(f"{page}: {len(items)} messages its Chinese notebook could not place")
+        for text in items[:listed]:
+            print(f"    not placed: {short(text)}")
+    outputs.update({page: outputs.get(page, []) + items for page, items in notebooks.items()})
+    done = [page for page in checked if page not in found and page not in outputs]
     print(f"{len(done)} of {len(checked)} pages fully translated into {LANGUAGE}")
-    return 1 if found else 0
+    return 1 if found or outputs else 0
 
 
 def unfuzzy_text(text: str) -> tuple[str, int]:
@@ -225,6 +514,8 @@ def build(root: Path = ROOT) -> int:
     else:
         shutil.rmtree(BUILD / "html" / "zh", ignore_errors=True)
         shutil.copytree(ZH / "html", BUILD / "html" / "zh")
+        notebooks = write_chinese_notebooks(root, BUILD / "html" / "zh")
+        print(f"Chinese notebooks for download: {len(notebooks)}")
     print(
         f"Chinese edition: {seconds:.0f} s, notebooks executed: {executed}, "
         f"rendered from the cache: {cached}, "

@@ -7,6 +7,8 @@
 2. A cell tagged ``remove-stderr`` hides its stderr from the reader because it holds
    only library noise (time-stamped log lines of TensorFlow or torch, some printed
    once per process); such stderr is not compared either.
+3. A figure's Chinese copy (``rnnkit.translation.ZH_PNG``) is an image, and nbval
+   compares no image: it is skipped like the English PNG.
 """
 
 import nbval.kernel
@@ -29,6 +31,7 @@ _compare_outputs = nbval.plugin.IPyNbCell.compare_outputs
 
 
 def _compare(self, test, ref, skip_compare=None):
+    skip_compare = (*(skip_compare or self.parent.skip_compare), "image/vnd.rnnkit.zh-cn+png")
     if "remove-stderr" in self.cell.get("metadata", {}).get("tags", []):
         test, ref = _without_stderr(test), _without_stderr(ref)
     return _compare_outputs(self, test, ref, skip_compare)

@@ -14,6 +14,7 @@ One module per responsibility, so a reader can guess the file from the chapter:
 ``rnnkit.models``         the practice chapters' models, in both frameworks
 ``rnnkit.metrics``        bits per character, and the mixture of two models
 ``rnnkit.plots``          figures the chapters share
+``rnnkit.translation``    figure text, tables and feedback in the Chinese edition
 ``rnnkit.book``           Sphinx glue: framework tabs made of notebook cells
 ``rnnkit.build``          the built book on disk: its root, cache, notebook times
 ``rnnkit.validation``     the input checks every public function uses
@@ -50,6 +51,7 @@ _SUBMODULES = {
     "reference_ssm",
     "repro",
     "train",
+    "translation",
     "validation",
 }
 

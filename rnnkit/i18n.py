@@ -61,7 +61,7 @@ GLOSSARY = Path(__file__).resolve().parent.parent / "chapters" / "glossary.md"
 TEMPLATES = Path(__file__).resolve().parent / "_templates"
 STATIC = Path(__file__).resolve().parent / "_static"
 _ROW = re.compile(r"^\|(?P<en>[^|]+)\|(?P<zh>[^|]+)\|.*\|\s*$")
-_REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S+)\s*->\s*(?P<good>\S+)")
+_REJECTED = re.compile(r"^%\s*rejected:\s*(?P<bad>\S.*?)\s*->\s*(?P<good>\S.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,139 @@ def theme_strings(app) -> None:
         )
 
 
+class EditionOutputs:
+    """A myst-nb mime renderer: what the code cells show, in the edition's language.
+
+    :func:`setup` adds it to myst-nb's list of renderer plugins (the list its entry
+    point group ``myst_nb.mime_renderers`` fills), so that it needs no package
+    metadata: the book works from an editable install and from a plain checkout.
+
+    A figure's Chinese copy (:data:`rnnkit.translation.ZH_PNG`, drawn when the notebook
+    ran) is rendered as the figure's image in the Chinese edition, where
+    ``locale/zh_CN/_config.yml`` puts that type first; its translated texts become the
+    image's alt text. A table or a checker's feedback box (``text/html``) has its texts
+    translated from ``rnnkit/locale/zh_CN.po``. The English edition never selects the
+    Chinese copy, and gets its HTML unchanged.
+    """
+
+    mime_priority_overrides = ()
+
+    @staticmethod
+    def handle_mime(renderer, data, inline: bool):
+        from rnnkit import translation
+
+        try:
+            language = renderer.renderer.document.settings.env.config.language or "en"
+        except AttributeError:
+            return None
+        if not language.startswith("zh") or inline:
+            return None
+        if data.mime_type == translation.ZH_PNG:
+            import dataclasses
+
+            image = dataclasses.replace(data, mime_type="image/png")
+            found = renderer.render_image(image)
+            strings = data.output_metadata.get(translation.ZH_PNG, {}).get("strings", [])
+            alt = [translation.translate(text) or text for text in strings]
+            for node in found:
+                if isinstance(node, nodes.image) and alt:
+                    node["alt"] = "；".join(alt)
+            return found
+        if data.mime_type == "text/html" and translation.html_strings(data.string):
+            markup = translation.translate_html(data.string, "zh_CN")
+            return [nodes.raw(text=markup, format="html", classes=["output", "text_html"])]
+        return None
+
+
+class TranslatePrompts(SphinxTransform):
+    """The labels of folded cells ("Show the solution", "Show code cell content") in
+    the edition's language, from ``rnnkit/locale/zh_CN.po`` (myst-nb takes them from
+    the cell's metadata or its ``code_prompt_show`` setting, untranslated)."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs) -> None:
+        if _edition(self.config) == "en":
+            return
+        from rnnkit.translation import translate
+
+        for node in self.document.findall(nodes.container):
+            for key in ("prompt_show", "prompt_hide"):
+                if key in node.attributes:
+                    node[key] = translate(node[key], "zh_CN") or node[key]
+
+
+def chinese_citation_style():
+    """sphinxcontrib-bibtex's author-year style with Chinese joins: "Paszke 等, 2019",
+    "Cho 和 Bengio, 2014"; registered as ``author_year_zh`` (``locale/zh_CN/_config.yml``)."""
+    from dataclasses import dataclass, field
+
+    from pybtex.richtext import Text
+    from pybtex.style.template import field as field_of
+    from pybtex.style.template import first_of, node, optional, tag
+    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    @node
+    def chinese_names(children, data, role, full):
+        persons = data["entry"].persons[role]
+        style = data["style"]
+        others = bool(persons) and str(persons[-1]) == "others"
+        named = [
+            style.person.style_plugin.format(person, style.person.abbreviate).format_data(data)
+            for person in (persons[:-1] if others else persons)
+        ]
+        if others or (len(named) > 2 and not full):
+            return Text(named[0], " 等")
+        if len(named) == 2:
+            return Text(named[0], " 和 ", named[1])
+        return Text("、").join(named)
+
+    @node
+    def chinese_author(children, data, full):
+        return first_of[
+            optional[chinese_names(role="author", full=full)],
+            optional[chinese_names(role="editor", full=full)],
+            tag("em")[field_of("title")],
+        ].format_data(data)
+
+    @dataclass
+    class ChinesePersonStyle(PersonStyle):
+        def names(self, role: str, full: bool):
+            return chinese_names(role=role, full=full)
+
+        def author_or_editor_or_title(self, full: bool):
+            return chinese_author(full=full)
+
+    @dataclass
+    class ChineseAuthorYearStyle(AuthorYearReferenceStyle):
+        person: PersonStyle = field(default_factory=ChinesePersonStyle)
+
+    return ChineseAuthorYearStyle
+
+
+def register_citation_style() -> None:
+    """Make ``author_year_zh`` known to sphinxcontrib-bibtex (once)."""
+    from sphinxcontrib.bibtex.plugin import register_plugin
+
+    register_plugin(
+        "sphinxcontrib.bibtex.style.referencing", "author_year_zh", chinese_citation_style()
+    )
+
+
+def add_output_renderer() -> None:
+    """Put :class:`EditionOutputs` among myst-nb's mime renderer plugins (once)."""
+    from myst_nb.core import render
+
+    plugins = render.load_mime_renders()
+    if EditionOutputs not in plugins:
+        plugins.append(EditionOutputs)
+
+
 def setup(app):
+    add_output_renderer()
+    register_citation_style()
+    app.add_transform(TranslatePrompts)
     app.connect("builder-inited", theme_strings)
     sphinx_i18n.publish_msgstr = fenced_literals(sphinx_i18n.publish_msgstr)
     app.add_transform(TranslateTocCaptions)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnkit.translation import use_language
 from rnnkit.validation import require_choice, require_int
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -56,7 +57,11 @@ def _installed(module: str) -> bool:
 
 
 def setup(
-    seed: int = 0, device: str = "auto", deterministic: bool = True, threads: int | None = 1
+    seed: int = 0,
+    device: str = "auto",
+    deterministic: bool = True,
+    threads: int | None = 1,
+    language: str = "en",
 ) -> Setup:
     """Seed Python, NumPy, PyTorch and TensorFlow with ``seed`` and pick a device.
 
@@ -80,6 +85,9 @@ def setup(
         split across cores, and on a busy machine a second thread waiting for a
         core costs far more than it brings (an LSTM step here: 8.5 ms on one
         thread, 56-183 ms on two while another job ran).
+    language:
+        ``"en"`` or ``"zh_CN"``: the language of the exercise checkers' feedback (the
+        Chinese notebooks of the book's Chinese edition pass ``"zh_CN"``).
 
     Returns
     -------
@@ -89,6 +97,7 @@ def setup(
     """
     seed = require_int(seed, "seed", minimum=0, maximum=_MAX_SEED)
     device = require_choice(device, "device", DEVICES)
+    use_language(language)
     if threads is not None:
         threads = require_int(threads, "threads", minimum=1)
 
@@ -113,12 +122,16 @@ def _setup_pandas() -> None:
 
 
 def _setup_matplotlib() -> None:
-    """Apply the book's figure style; nothing to do when matplotlib is not installed."""
+    """Apply the book's figure style, and store each figure's Chinese copy when the
+    book's build asks for it (``rnnkit.translation.show_editions``); nothing to do when
+    matplotlib is not installed."""
     if not _installed("matplotlib"):
         return
     from rnnkit.plots import use_book_style
+    from rnnkit.translation import show_editions
 
     use_book_style()
+    show_editions()
 
 
 def _setup_torch(

@@ -355,6 +355,12 @@ def test_a_documented_signature_keeps_each_name_before_its_default(tmp_path, lan
     text = html.read_text(encoding="utf-8")
     params = re.findall(r'<em class="sig-param">(.*?)</em>', text)
     shown = [re.sub(r"<[^>]+>", "", p) for p in params]
-    assert shown == ["seed=0", "device='auto'", "deterministic=True", "threads=1"]
+    assert shown == [
+        "seed=0",
+        "device='auto'",
+        "deterministic=True",
+        "threads=1",
+        "language='en'",
+    ]
     assert all('<span class="n">' in p and 'class="default_value"' in p for p in params)
     assert "Seed Python, NumPy, PyTorch and TensorFlow" in text  # docstrings stay English

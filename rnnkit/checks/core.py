@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from rnnkit.checks import diagnose
+from rnnkit.translation import shown
 from rnnkit.validation import one_line
 
 NOT_ATTEMPTED = "not attempted"
@@ -78,15 +79,15 @@ class CheckResult:
         return self.passed
 
     def __str__(self) -> str:
-        lines = [f"{_ICONS[self.status]} {self.exercise}: {self.status}"]
-        lines += [f"   {message}" for message in self.messages]
+        lines = [f"{_ICONS[self.status]} {shown(f'{self.exercise}: {self.status}')}"]
+        lines += [f"   {shown(message)}" for message in self.messages]
         return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
-        head = f"{_ICONS[self.status]} **{self.exercise}: {self.status}**"
-        return "\n".join([head, ""] + [f"- {message}" for message in self.messages])
+        head = f"{_ICONS[self.status]} **{shown(f'{self.exercise}: {self.status}')}**"
+        return "\n".join([head, ""] + [f"- {shown(message)}" for message in self.messages])
 
     def _repr_html_(self) -> str:
         """A self-contained box for Jupyter and the book: a left border in the status's
@@ -100,9 +101,9 @@ class CheckResult:
         tint = f"var(--pst-color-{name}-bg, rgba({r}, {g}, {b}, 0.1))"
         title = (
             f'<span aria-hidden="true">{_ICONS[self.status]} </span>'
-            f"{html.escape(self.exercise)}: {self.status}"
+            f"{html.escape(shown(f'{self.exercise}: {self.status}'))}"
         )
-        items = "".join(f"<li>{_message_html(message)}</li>" for message in self.messages)
+        items = "".join(f"<li>{_message_html(shown(m))}</li>" for m in self.messages)
         listing = (
             f'<ul style="margin: 0.4em 0 0; padding-left: 1.4em">{items}</ul>' if items else ""
         )

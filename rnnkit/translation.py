@@ -1,0 +1,303 @@
+"""What rnnkit shows a reader (figure text, table headers, checker feedback) in the
+book's other language.
+
+The pages of the Chinese edition are translated by Sphinx from one catalogue per page
+(``locale/zh_CN/LC_MESSAGES``). What the *code* of a chapter shows is translated from
+one more catalogue, which ships inside the package so that a learner's notebook can
+use it too: ``rnnkit/locale/zh_CN.po``. A message is either a whole string
+(``"training steps"``) or a template in which every number is written ``{}``
+(``"Δ = {}"``, ``"accuracy at length {}"``): a string that is not in the catalogue
+is looked up again with its numbers replaced, and the numbers go back into the
+translation in the same order.
+
+Figures are raster images, so their Chinese copy is drawn when the notebook runs:
+:func:`translated_png` swaps every text of a figure for its translation, draws it
+with a Chinese font, and puts the English text back. :func:`show_editions` makes
+IPython add that copy to each figure's output under :data:`ZH_PNG`, which only the
+Chinese edition of the book shows (``rnnkit.i18n``); Jupyter and Colab show the
+English PNG beside which it is stored. Tables and checker feedback are text, so the
+book translates them when it renders the Chinese edition (:func:`translate_html`).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+LANGUAGES = ("en", "zh_CN")
+CATALOGUES = Path(__file__).resolve().parent / "locale"
+EDITIONS_ENV = "RNNKIT_EDITIONS"
+"""Set to ``zh_CN`` (``make book``, ``make test``) to store each figure's Chinese copy."""
+ZH_PNG = "image/vnd.rnnkit.zh-cn+png"
+"""The MIME type of a figure's Chinese copy in a notebook's outputs."""
+CJK_FONT = "WenQuanYi Micro Hei"
+"""The Chinese font of the figures (Debian's ``fonts-wqy-microhei``)."""
+KEPT = frozenset(
+    """RNN RNNs LSTM LSTMs GRU GRUs minGRU minLSTM PyTorch Keras NumPy TensorFlow CPU GPU
+    CUDA SSM SSMs S4 S4D S6 Mamba RWKV Transformer BPTT AR ReLU tanh softmax Adam SGD
+    ZOH FFT bpc BPC Seq2Seq seq2seq IMDB MSE LM LMs OK ms torch keras numpy""".split()
+)
+"""Words that stay as they are in the Chinese edition (names, acronyms, units)."""
+
+_NUMBER = re.compile(r"(?<![\w.])[-+−]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?(?![\w])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_MATH = re.compile(r"\$[^$]*\$")
+_CODE_LIKE = re.compile(r"`[^`]*`|\S*\w[._]\w\S*|\S+\(\)")  # `x`, torch.nn.LSTM, f_t, fit()
+
+
+_language = ["en"]
+
+
+def use_language(language: str) -> None:
+    """Show the checkers' feedback in ``language`` (``rnnkit.setup(language=...)``)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"expected a language in {LANGUAGES}, got {language!r}")
+    _language[0] = language
+
+
+def shown(text: str) -> str:
+    """``text`` in the language chosen with :func:`use_language`, where the catalogue
+    has it; otherwise ``text`` itself."""
+    if _language[0] == "en":
+        return text
+    return translate(" ".join(text.split()), _language[0]) or text
+
+
+def template(text: str) -> tuple[str, list[str]]:
+    """``text`` with every number written ``{}``, and the numbers in order."""
+    numbers = _NUMBER.findall(text)
+    return _NUMBER.sub("{}", text.replace("{", "{{").replace("}", "}}")), numbers
+
+
+def needs_translation(text: str) -> bool:
+    """Whether ``text`` has a word a Chinese reader would have to read in English: a
+    Latin word of two letters or more, outside ``$...$`` maths, not in :data:`KEPT`."""
+    words = _WORD.findall(_CODE_LIKE.sub(" ", _MATH.sub(" ", text)))
+    return any(word not in KEPT for word in words)
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """``{msgid: msgstr}`` of a gettext catalogue's translated, non-fuzzy entries."""
+    entries: dict[str, str] = {}
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        if any(line.startswith("#,") and "fuzzy" in line for line in lines):
+            continue
+        fields: dict[str, str] = {}
+        key = None
+        for line in lines:
+            if line.startswith(("msgid ", "msgstr ")):
+                key, _, rest = line.partition(" ")
+                fields[key] = _po_string(rest)
+            elif line.startswith('"') and key:
+                fields[key] += _po_string(line)
+        if fields.get("msgid") and fields.get("msgstr"):
+            entries[fields["msgid"]] = fields["msgstr"]
+    return entries
+
+
+def _po_string(quoted: str) -> str:
+    body = quoted.strip()[1:-1]
+    return re.sub(r'\\(["\\nt])', lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), body)
+
+
+@functools.cache
+def catalogue(language: str = "zh_CN") -> dict[str, str]:
+    """The translations of ``language``, from ``rnnkit/locale/<language>.po``."""
+    if language not in LANGUAGES:
+        raise ValueError(f"expected a language in {LANGUAGES}, got {language!r}")
+    path = CATALOGUES / f"{language}.po"
+    return parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def translate(text: str, language: str = "zh_CN") -> str | None:
+    """``text`` in ``language``, or ``None`` when the catalogue has no translation.
+
+    Leading and trailing spaces are kept; a string in English is its own translation.
+    """
+    if language == "en" or not text.strip():
+        return text
+    entries = catalogue(language)
+    core = text.strip()
+    head, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    if core in entries:
+        return head + entries[core] + tail
+    pattern, numbers = template(core)
+    if numbers and pattern in entries:
+        try:
+            return head + entries[pattern].format(*numbers) + tail
+        except (IndexError, KeyError, ValueError):
+            return None
+    return None
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def figure_strings(fig) -> list[str]:
+    """The texts of ``fig`` (titles, labels, legends, annotations, tick labels) that a
+    Chinese reader would have to read in English, in drawing order, without repeats."""
+    from matplotlib.text import Text
+
+    seen: dict[str, None] = {}
+    for artist in fig.findobj(Text):
+        text = artist.get_text().strip()
+        if artist.get_visible() and text and needs_translation(text):
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+@functools.cache
+def cjk_font() -> str:
+    """The name of the Chinese font, added to matplotlib from the system's fonts.
+
+    Raises ``RuntimeError`` naming the Debian package when the font is not installed.
+    """
+    from matplotlib import font_manager
+
+    files = []
+    if shutil.which("fc-list"):
+        listing = subprocess.run(
+            ["fc-list", f"{CJK_FONT}:", "file"], capture_output=True, text=True, check=False
+        ).stdout
+        files = [line.split(":")[0].strip() for line in listing.splitlines() if line.strip()]
+    for path in files:
+        font_manager.fontManager.addfont(path)
+    try:
+        font_manager.findfont(CJK_FONT, fallback_to_default=False)
+    except ValueError as error:
+        raise RuntimeError(
+            f"the Chinese figures need the font {CJK_FONT!r}: on Debian or Ubuntu, "
+            "`apt-get install fonts-wqy-microhei` (`make fonts` does it)"
+        ) from error
+    return CJK_FONT
+
+
+def translated_png(fig, language: str = "zh_CN") -> tuple[bytes, list[str]]:
+    """``fig`` drawn as a PNG with its texts in ``language``; and the texts that the
+    catalogue does not translate yet (they stay in English). ``fig`` is unchanged."""
+    from matplotlib.text import Text
+
+    font = cjk_font()
+    saved, missing = [], []
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        if not text.strip() or not needs_translation(text):
+            continue
+        new = translate(text, language)
+        if new is None:
+            missing.append(text.strip())
+            continue
+        saved.append((artist, text, artist.get_fontfamily()))
+        artist.set_text(new)
+        artist.set_fontfamily([*artist.get_fontfamily(), font])
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+    finally:
+        for artist, text, family in saved:
+            artist.set_text(text)
+            artist.set_fontfamily(family)
+    return buffer.getvalue(), list(dict.fromkeys(missing))
+
+
+def _zh_png(fig):
+    """IPython formatter: the Chinese copy of a figure, with the strings it shows."""
+    strings = figure_strings(fig)
+    if not strings:
+        return None
+    png, missing = translated_png(fig)
+    data = base64.b64encode(png).decode("ascii")
+    return data, {"strings": strings, "untranslated": missing}
+
+
+def show_editions(language: str | None = None) -> bool:
+    """Store a Chinese copy of every figure a notebook shows (under :data:`ZH_PNG`),
+    when ``language`` (default: the environment variable ``RNNKIT_EDITIONS``) is
+    ``"zh_CN"`` and the code runs in IPython. Returns whether it did."""
+    language = language if language is not None else os.environ.get(EDITIONS_ENV, "")
+    if language != "zh_CN":
+        return False
+    try:
+        from IPython import get_ipython
+        from IPython.core.formatters import BaseFormatter
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from matplotlib.figure import Figure
+    from traitlets import ObjectName, Unicode
+
+    class ZhPNGFormatter(BaseFormatter):
+        format_type = Unicode(ZH_PNG)
+        print_method = ObjectName("_repr_zh_png_")
+
+    display = shell.display_formatter
+    if ZH_PNG not in display.formatters:
+        display.formatters[ZH_PNG] = ZhPNGFormatter(parent=display)
+    if ZH_PNG not in display.active_types:  # the types display() computes
+        display.active_types = [*display.active_types, ZH_PNG]
+    # Through a method of Figure, not for_type(Figure): the inline backend, set up at
+    # the first figure, removes every formatter's entry for Figure.
+    Figure._repr_zh_png_ = _zh_png
+    return True
+
+
+# --- tables and feedback (HTML) ---------------------------------------------------------
+
+_TRANSLATED_HTML = re.compile(r'<table|class="rnnkit-check')
+_SKIPPED = re.compile(r"<(style|script)\b.*?</\1>", re.S)
+_BLOCK = re.compile(r"(</?(?:table|thead|tbody|tr|th|td|ul|ol|li|div|p|caption)\b[^>]*>)")
+_ICON = re.compile(r'^\s*(<span aria-hidden="true">[^<]*</span>)')
+_CODE = re.compile(r"<code>(.*?)</code>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _message(run: str) -> str:
+    """The message of a run of inline HTML: `code` spans as backticks, tags dropped."""
+    text = _CODE.sub(lambda m: f"`{m[1]}`", _ICON.sub("", run))
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
+
+
+def _markup(message: str) -> str:
+    """A translated message back to HTML, its backticks as <code> spans."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(message, quote=False))
+
+
+def _runs(markup: str) -> list[str]:
+    """``markup`` split at block-level tags; styles and scripts removed."""
+    return _BLOCK.split(_SKIPPED.sub("", markup))
+
+
+def html_strings(markup: str) -> list[str]:
+    """The messages of a table or checker box (``markup``) that need translating."""
+    if not _TRANSLATED_HTML.search(markup):
+        return []
+    messages = (_message(run) for run in _runs(markup) if not _BLOCK.fullmatch(run))
+    return list(dict.fromkeys(m for m in messages if m and needs_translation(m)))
+
+
+def translate_html(markup: str, language: str = "zh_CN") -> str:
+    """``markup`` (a table, a checker box) with each run of text between block-level
+    tags translated where the catalogue has it; other HTML is returned unchanged."""
+    if language == "en" or not _TRANSLATED_HTML.search(markup):
+        return markup
+    styles = "".join(m[0] for m in _SKIPPED.finditer(markup))
+    out = []
+    for run in _runs(markup):
+        message = "" if _BLOCK.fullmatch(run) else _message(run)
+        new = translate(message, language) if message and needs_translation(message) else None
+        if new is None:
+            out.append(run)
+            continue
+        icon = _ICON.match(run)
+        out.append((icon[1] if icon else "") + _markup(new))
+    return styles + "".join(out)
