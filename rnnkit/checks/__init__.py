@@ -27,6 +27,7 @@ from rnnkit.checks.forecast import check_make_windows
 from rnnkit.checks.gates import check_gru_step, check_lstm_step
 from rnnkit.checks.longdeps import check_copy_baseline
 from rnnkit.checks.minrnn import check_linear_scan
+from rnnkit.checks.selective import check_selective_step
 from rnnkit.checks.ssm import check_s4d_kernel
 from rnnkit.checks.statetrack import check_parity_step
 
@@ -48,6 +49,7 @@ __all__ = [
     "check_param_count",
     "check_parity_step",
     "check_s4d_kernel",
+    "check_selective_step",
     "check_rnn_step_backward",
     "check_torch_gru_shapes",
     "as_scalar",
