@@ -649,14 +649,20 @@ def costs_against_length(rows, forms: Sequence[str], title: str):
 
 
 def accuracy_against_length(
-    rows, models: Sequence[str], title: str, chance: float, train_length: int
+    rows,
+    models: Sequence[str],
+    title: str,
+    chance: float,
+    train_length: int,
+    ylabel: str = "accuracy on the last token (fraction)",
 ):
     """Test accuracy against the test length, one line per model, log-scaled length.
 
     ``rows`` is a DataFrame with a column ``"length"`` and one column of accuracies in
     ``[0, 1]`` per name in ``models``. A dashed line marks ``chance`` (the accuracy of
     the best constant guess) and a dotted one ``train_length``, the longest length seen
-    in training. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    in training; ``ylabel`` says what the accuracy counts. Raises ``ValueError`` naming
+    the missing columns. Returns the Figure.
     """
     _require_columns(rows, ["length", *models], models, "models")
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 4.2))
@@ -670,7 +676,7 @@ def accuracy_against_length(
     ax.xaxis.set_minor_locator(NullLocator())  # each measured length is labelled
     ax.set_ylim(min(0.0, chance - 0.05), 1.02)
     ax.set_xlabel("test length (tokens)", fontsize=10)
-    ax.set_ylabel("accuracy on the last token (fraction)", fontsize=10)
+    ax.set_ylabel(ylabel, fontsize=10)
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.legend(fontsize=9, loc="lower left", ncols=2)
     ax.set_title(wrap(title), loc="left")

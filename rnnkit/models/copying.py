@@ -117,3 +117,18 @@ def torch_copying(cell: str = "selective", **sizes) -> CopyingModel:
 def parameter_count(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def answer_accuracy(model: nn.Module, x, y, batch_size: int = 256) -> float:
+    """Share of answers ``y`` ``(n, answers)`` the model gets right on inputs ``x``
+    ``(n, T)`` (arrays or tensors of token ids), in evaluation mode without gradients."""
+    x, y = torch.as_tensor(x), torch.as_tensor(y)
+    if x.ndim != 2 or y.ndim != 2 or len(x) != len(y):
+        raise ValueError(f"x must be (n, T) and y (n, answers), got {tuple(x.shape)} and {tuple(y.shape)}")
+    model.eval()
+    right = 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch_size):
+            right += int((model(x[i : i + batch_size]).argmax(-1) == y[i : i + batch_size]).sum())
+    model.train()
+    return right / y.numel()
