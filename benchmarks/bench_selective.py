@@ -29,8 +29,13 @@ def sweep(lengths: list[int], batch: int, repeats: int, chunk: int) -> list[dict
     rows = []
     for T in lengths:
         x = torch.randn(batch, T, 32, generator=torch.Generator().manual_seed(T))  # (B, T, H)
-        steps = {mode: (lambda mode=mode: layer(x, mode).sum().backward()) for mode in ("loop", "chunked")}
-        ms = {n: statistics.median(ts) * 1e3 for n, ts in interleaved_timings(steps, repeats).items()}
+        steps = {
+            mode: (lambda mode=mode, x=x: layer(x, mode).sum().backward())
+            for mode in ("loop", "chunked")
+        }
+        ms = {
+            n: statistics.median(ts) * 1e3 for n, ts in interleaved_timings(steps, repeats).items()
+        }
         rows.append({"T": T, "loop ms": ms["loop"], "chunked ms": ms["chunked"],
                      "loop / chunked": ms["loop"] / ms["chunked"]})  # fmt: skip
     return rows

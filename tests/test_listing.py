@@ -17,7 +17,7 @@ from rnnkit import reference as R
 torch = pytest.importorskip("torch")
 
 from rnnkit import ssm  # noqa: E402
-from rnnkit.models import charlm, classifier, minrnn, seq2seq  # noqa: E402
+from rnnkit.models import charlm, classifier, minrnn, selective, seq2seq  # noqa: E402
 from rnnkit.models import ssm as models_ssm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,8 @@ SHOWN = [
     ssm.lti_kernel,
     ssm.associative_scan,
     models_ssm.DiagonalLTI._chunked,
+    selective.SelectiveSSM.coefficients,
+    selective.SelectiveSSM._chunked,
 ]
 IDS = [obj.__qualname__ for obj in SHOWN]
 

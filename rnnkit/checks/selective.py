@@ -107,7 +107,9 @@ def _cases() -> list[Case]:
     return [
         _case("a case with batch 2, H=3 channels, N=4 states", rng, 2, 3, 4, 1.0),
         _case("a case with batch 1, H=1 channel, N=2 states", rng, 1, 1, 2, 1.0),
-        _case("a case with large steps (delta up to about 5), batch 3, H=4, N=3", rng, 3, 4, 3, 3.0),
+        _case(
+            "a case with large steps (delta up to about 5), batch 3, H=4, N=3", rng, 3, 4, 3, 3.0
+        ),
     ]
 
 

@@ -51,7 +51,13 @@ def chance_accuracy(vocab_size: int) -> float:
 
 
 def copying(
-    n: int, length: int, tokens: int = 4, vocab_size: int = 10, *, lag: int | None = None, seed: int = 0
+    n: int,
+    length: int,
+    tokens: int = 4,
+    vocab_size: int = 10,
+    *,
+    lag: int | None = None,
+    seed: int = 0,
 ) -> CopyingTask:
     """Copying: the data block starts ``lag`` steps before the marker (default ``length``,
     the start of the context), so every answer follows its token by ``lag + 1`` steps

@@ -101,7 +101,9 @@ class CopyingModel(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         K = self.config.answers
         if x.ndim != 2 or x.shape[1] < K:
-            raise ValueError(f"x must have shape (batch, T >= {K}) of token ids, got {tuple(x.shape)}")
+            raise ValueError(
+                f"x must have shape (batch, T >= {K}) of token ids, got {tuple(x.shape)}"
+            )
         h = self.embed(x)  # (b, T, d)
         for layer in self.layers:
             h = layer(h)  # (b, T, d)
@@ -124,7 +126,9 @@ def answer_accuracy(model: nn.Module, x, y, batch_size: int = 256) -> float:
     ``(n, T)`` (arrays or tensors of token ids), in evaluation mode without gradients."""
     x, y = torch.as_tensor(x), torch.as_tensor(y)
     if x.ndim != 2 or y.ndim != 2 or len(x) != len(y):
-        raise ValueError(f"x must be (n, T) and y (n, answers), got {tuple(x.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"x must be (n, T) and y (n, answers), got {tuple(x.shape)} and {tuple(y.shape)}"
+        )
     model.eval()
     right = 0
     with torch.no_grad():

@@ -100,7 +100,8 @@ class SelectiveSSM(nn.Module):
         b, _, G, P = u.shape
         h = u.new_zeros(b, G, P, B_t.shape[2])  # (b, G, P, N)
         ys = []
-        for a, u_t, B, C in zip(dA.exp().unbind(1), u.unbind(1), B_t.unbind(1), C_t.unbind(1)):
+        steps = zip(dA.exp().unbind(1), u.unbind(1), B_t.unbind(1), C_t.unbind(1), strict=True)
+        for a, u_t, B, C in steps:
             h = a[..., None, None] * h + u_t[..., None] * B[:, None, None, :]  # (b, G, P, N)
             ys.append(torch.einsum("bgpn,bn->bgp", h, C))  # (b, G, P)
         return torch.stack(ys, dim=1)  # (b, T, G, P)
@@ -125,7 +126,8 @@ class SelectiveSSM(nn.Module):
         to_end = (cs[:, :, -1:] - cs).exp()[..., None] * u  # (b, nc, L, G, P)
         ends = torch.einsum("bcsgp,bcsn->bcgpn", to_end, B_t)  # (b, nc, G, P, N)
         h, entering = torch.zeros_like(ends[:, 0]), []  # h: (b, G, P, N)
-        for end, a in zip(ends.unbind(1), cs[:, :, -1].exp().unbind(1)):  # across chunks
+        chunk_decays = cs[:, :, -1].exp()  # (b, nc, G): A_bar over each whole chunk
+        for end, a in zip(ends.unbind(1), chunk_decays.unbind(1), strict=True):  # across chunks
             entering.append(h)
             h = a[..., None, None] * h + end
         h_in = torch.stack(entering, dim=1)  # (b, nc, G, P, N): state entering each chunk
