@@ -654,7 +654,12 @@ def costs_against_length(rows, forms: Sequence[str], title: str):
 
 
 def accuracy_against_length(
-    rows, models: Sequence[str], title: str, chance: float, train_length: int
+    rows,
+    models: Sequence[str],
+    title: str,
+    chance: float,
+    train_length: int,
+    ylabel: str = "accuracy on the last token",
 ):
     """Test accuracy against the test length, one small panel per model, log-scaled length.
 
@@ -662,8 +667,8 @@ def accuracy_against_length(
     ``[0, 1]`` per name in ``models``. Each panel, titled with the model's name, draws
     that model's accuracies (its first line), a dashed line at ``chance`` (the accuracy
     of the best constant guess) and a dotted one at ``train_length``, the longest length
-    seen in training. Panels share their axes, two to a row, so curves that coincide
-    stay visible. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    seen in training; ``ylabel`` says what the accuracy counts. Panels share their axes,
+    two to a row, so curves that coincide stay visible. Raises ``ValueError`` naming the missing columns. Returns the Figure.
     """
     _require_columns(rows, ["length", *models], models, "models")
     n_rows = (len(models) + 1) // 2
@@ -692,7 +697,7 @@ def accuracy_against_length(
         ax.grid(True, color="0.9", linewidth=0.6)
         ax.tick_params(labelsize=9)
     fig.supxlabel("test length (tokens)", fontsize=10)
-    fig.supylabel("accuracy on the last token", fontsize=10)
+    fig.supylabel(ylabel, fontsize=10)
     axes[0, 0].legend(fontsize=9, loc="lower left")
     fig.suptitle(wrap(title), x=0.01, ha="left")
     return fig

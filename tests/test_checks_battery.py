@@ -526,6 +526,34 @@ S4D = [
     ("abs instead of the real part", _s4d("A_bar", "zoh", part=np.abs), None),
 ]  # fmt: skip
 
+# --- 16.1: the selective step ---------------------------------------------------
+
+
+def _step(delta_of, a_bar_of, b_bar_of):
+    def selective_step(x, W_delta, b_delta, A, W_B):
+        delta = delta_of(x, W_delta, b_delta)
+        A_bar = a_bar_of(delta, A)
+        B_t = x @ W_B
+        return delta, A_bar, b_bar_of(delta, A_bar, A)[..., None] * B_t[:, None, :]
+
+    return selective_step
+
+
+_SOFTPLUS = lambda x, W, b: np.logaddexp(0, x @ W + b)  # noqa: E731
+_EXP = lambda d, A: np.exp(d * A)  # noqa: E731
+_ZOH = lambda d, Ab, A: (Ab - 1) / A  # noqa: E731
+STEP = [
+    ("no softplus", _step(lambda x, W, b: x @ W + b, _EXP, _ZOH), "forget the softplus"),
+    ("W_delta transposed", _step(lambda x, W, b: np.logaddexp(0, x @ W.T + b), _EXP, _ZOH), "transposed"),
+    ("exp(A) without delta", _step(_SOFTPLUS, lambda d, A: np.exp(A) + 0 * d, _ZOH), "leave delta out"),
+    ("Euler A_bar", _step(_SOFTPLUS, lambda d, A: 1 + d * A, _ZOH), "Euler's A_bar"),
+    ("Euler B_bar = delta B", _step(_SOFTPLUS, _EXP, lambda d, Ab, A: d), "Euler's B_bar"),
+    ("(A_bar - 1) * A", _step(_SOFTPLUS, _EXP, lambda d, Ab, A: (Ab - 1) * A), "multiply by A"),
+    ("relu instead of softplus", _step(lambda x, W, b: np.maximum(x @ W + b, 0), _EXP, _ZOH), None),
+    ("sign flipped: (1 - A_bar) / A", _step(_SOFTPLUS, _EXP, lambda d, Ab, A: (1 - Ab) / A), None),
+    ("exp(-delta A)", _step(_SOFTPLUS, lambda d, A: np.exp(-d * A), _ZOH), None),
+]  # fmt: skip
+
 BATTERY: dict[str, tuple[Callable, list]] = {
     "2.1 GRU shapes": (checks.check_torch_gru_shapes, SHAPES),
     "2.2 parameter counts": (checks.check_param_count, COUNTS),
@@ -540,6 +568,7 @@ BATTERY: dict[str, tuple[Callable, list]] = {
     "11.1 additive attention": (checks.check_additive_attention, ATTENTION),
     "12.1 linear scan": (checks.check_linear_scan, SCAN),
     "15.1 S4D kernel": (checks.check_s4d_kernel, S4D),
+    "16.1 selective step": (checks.check_selective_step, STEP),
 }
 
 ENTRIES = [

@@ -24,6 +24,7 @@ from rnnkit.models import (  # noqa: E402
     interpret,
     longdeps,
     minrnn,
+    selective,
     seq2seq,
     state_tracking,
 )
@@ -55,6 +56,8 @@ SHOWN = [
     reference_ssm.lti_kernel,
     reference_ssm.associative_scan,
     models_ssm.DiagonalLTI._chunked,
+    selective.SelectiveSSM.coefficients,
+    selective.SelectiveSSM._chunked,
 ]
 IDS = [obj.__qualname__ for obj in SHOWN]
 
