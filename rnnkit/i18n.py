@@ -14,10 +14,11 @@ that parser is myst-nb's, which expects a whole notebook and failed with
 ``NotJSONError`` on a bare sentence (sphinx-doc/sphinx#11357, MyST-NB#587). The
 re-parsed message's source name ends in ``<translated>``, and the pinned myst-nb
 (1.4.0) parses such a source as MyST Markdown, which is what a notebook's Markdown cell
-is. One gap remains, for displayed equations (whose ``\\text{...}`` words are
-translated): Sphinx hands such a message to the parser marked up as a reST literal
-block (``::``), which MyST does not read; :func:`fenced_literals` marks it up as a
-fenced block instead, for Markdown and notebook pages only. A unit test
+is. One gap remains, for displayed equations (messages like any other, though their
+translation keeps the maths as written): Sphinx hands such a message to the parser
+marked up as a reST literal block (``::``), which MyST does not read;
+:func:`fenced_literals` marks it up as a fenced block instead, for Markdown and
+notebook pages only. A unit test
 builds a small notebook in Chinese to keep both honest.
 
 What this extension adds, enabled in ``_config.yml`` (``extra_extensions``):
@@ -233,8 +234,8 @@ def fenced_literals(publish):
     item (a numbered heading) is read as text (:func:`escape_list_marker`).
 
     Sphinx marks a translated literal-type message (``math_block``, ``literal_block``)
-    as a reST literal block (``::``, a blank line, then the indented text) before parsing it with the
-    page's parser; MyST reads that as a paragraph "::" and the equation is lost. For a
+    as a reST literal block (``::``, a blank line, then the indented text) before parsing
+    it with the page's parser; MyST reads that as a paragraph "::" and the equation is lost. For a
     ``.md`` or ``.ipynb`` page the wrapper turns it into a fenced block, which MyST
     parses to the literal block Sphinx expects.
     """

@@ -668,7 +668,8 @@ def accuracy_against_length(
     that model's accuracies (its first line), a dashed line at ``chance`` (the accuracy
     of the best constant guess) and a dotted one at ``train_length``, the longest length
     seen in training; ``ylabel`` says what the accuracy counts. Panels share their axes,
-    two to a row, so curves that coincide stay visible. Raises ``ValueError`` naming the missing columns. Returns the Figure.
+    two to a row, so curves that coincide stay visible. Raises ``ValueError`` naming the
+    missing columns. Returns the Figure.
     """
     _require_columns(rows, ["length", *models], models, "models")
     n_rows = (len(models) + 1) // 2

@@ -3,7 +3,7 @@
 :func:`torch_classifier` (a :class:`TextClassifier`) and :func:`keras_classifier` build
 the same network from one :class:`ClassifierConfig`:
 
-    ids (B, T) ─ Embedding(V, E) ─ LSTM(H) [both directions if bidirectional] ─ readout ─ Dense(C)
+    ids (B, T) ─ Embedding(V, E) ─ LSTM(H) [two directions if bidirectional] ─ readout ─ Dense(C)
 
 The input is a batch of token ids right-padded with ``0`` (``rnnkit.data`` pads this
 way). Padding must not change the answer, so neither framework lets the LSTM read it:
@@ -98,7 +98,7 @@ def _check_ids(ids: torch.Tensor, vocab_size: int) -> None:
 
 
 class TextClassifier(nn.Module):
-    """Embedding → (bi)LSTM over the packed batch → readout → Linear; see the module docstring.
+    """Embedding → (bi)LSTM over the packed batch → readout → Linear (module docstring).
 
     ``forward(ids)`` takes ``(B, T)`` int64 ids right-padded with 0 and returns ``(B, C)``
     logits. Weights use PyTorch's default initialisation (seed with ``rnnkit.setup``
