@@ -82,7 +82,7 @@ def _ours(framework: str) -> dict[str, tuple[str, ...]]:
 
 _TORCH_ORDER = _ours("torch")
 _KERAS_ORDER = _ours("keras")
-#: The layer class of each cell of :data:`rnnkit.reference.CELLS`, by name: in
+#: The layer class of each cell of ``rnnkit.reference.CELLS``, by name: in
 #: ``torch.nn`` and in ``keras.layers``. Every model family builds its layers from
 #: these (:func:`torch_layer`, :func:`keras_layer`).
 TORCH_LAYERS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}

@@ -299,7 +299,7 @@ def theme_strings(app) -> None:
 class EditionOutputs:
     """A myst-nb mime renderer: what the code cells show, in the edition's language.
 
-    :func:`setup` adds it to myst-nb's list of renderer plugins (the list its entry
+    ``setup`` adds it to myst-nb's list of renderer plugins (the list its entry
     point group ``myst_nb.mime_renderers`` fills), so that it needs no package
     metadata: the book works from an editable install and from a plain checkout.
 

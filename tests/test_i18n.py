@@ -131,10 +131,15 @@ def test_catalogues_leave_no_english_glossary_term_in_chinese_text():
     found = [
         f"{page}: {term!r} in {chinese[:60]!r}"
         for page, english, chinese in catalogue_messages()
-        if not (chinese == english and english in english_column)
+        if not (chinese == english and (english in english_column or is_maths(english)))
         for term in english_leftovers(chinese, terms)
     ]
     assert found == []
+
+
+def is_maths(message: str) -> bool:
+    """A displayed equation's message (kept as written in every edition)."""
+    return bool(re.match(r"\s*\\begin\{|\s*\$\$", message)) or "&=" in message
 
 
 # CommonMark lets `*` or `**` close after punctuation only when whitespace or

@@ -6,7 +6,7 @@ whose ``use`` attribute is the function the chapter should continue with.
 
 The checkers are found, not listed: every other module of this package is a checker
 module, and every function it defines whose name starts with ``check_`` is a checker, importable from here (``from rnnkit.checks import check_lstm_step``) and
-listed in :data:`CHECKERS`. A new exercise's checker needs no registration.
+listed in ``CHECKERS``. A new exercise's checker needs no registration.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ sum taken over the wrong axis. Each test asks that a simple transformation expla
 every value of the answer (not one entry), so a diagnosis is a fact about the answer,
 never a guess from a single number. Each returns one sentence, or ``None``.
 
-The order of :func:`diagnose` matters: the most specific explanation comes first
+The order of ``diagnose`` matters: the most specific explanation comes first
 (a transpose before a "different factor per row", which a transpose can also look like).
 """
 

@@ -1,6 +1,6 @@
 """The milestones of chapter 01's timeline, each with the bibliography key of its paper.
 
-:data:`EVENTS` lists them in time order; :data:`ERAS` gives each thread of the story
+``EVENTS`` lists them in time order; ``ERAS`` gives each thread of the story
 its colour. ``rnnkit.plots.timeline(EVENTS, title, ERAS)`` draws them.
 """
 

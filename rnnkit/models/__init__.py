@@ -9,7 +9,7 @@ the same arguments, ``torch_<family>(...)`` returning a ``torch.nn.Module`` and
 and layers carry the same names, and their arguments the same words (``vocab_size``,
 ``embed_dim``, ``hidden_size``, ``cell``). Import from the module itself, e.g. ``from
 rnnkit.models.charlm import torch_char_lm``; nothing is re-exported here, so importing
-one family never imports the others' frameworks. :func:`count_parameters` counts any
+one family never imports the others' frameworks. ``count_parameters`` counts any
 PyTorch model's trainable weights.
 """
 

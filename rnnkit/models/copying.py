@@ -6,16 +6,16 @@ The same block for every mixer, so that only the mixer differs::
 
 with the logits of the last ``answers`` positions only (the loss is on the answers).
 
-==============  =====================================================================
-``cell``        mixer ``(batch, T, d) -> (batch, T, d)``
-==============  =====================================================================
-``"lstm"``      ``torch.nn.LSTM(d, d)``: gates read ``h_{t-1}``, no parallel form
-``"s4d"``       :class:`~rnnkit.models.ssm.DiagonalLTI` (chapter 15), FFT form:
-                time-invariant
-``"selective"`` :class:`~rnnkit.models.selective.SelectiveSSM`, chunked form:
-                ``Delta_t``, ``B_t``, ``C_t`` from ``x_t``
-``"mingru"``    :class:`~rnnkit.models.minrnn.MinGRU` (chapter 12), log-space scan
-==============  =====================================================================
+===============  ====================================================================
+``cell``         mixer ``(batch, T, d) -> (batch, T, d)``
+===============  ====================================================================
+``"lstm"``       ``torch.nn.LSTM(d, d)``: gates read ``h_{t-1}``, no parallel form
+``"s4d"``        :class:`~rnnkit.models.ssm.DiagonalLTI` (chapter 15), FFT form:
+                 time-invariant
+``"selective"``  :class:`~rnnkit.models.selective.SelectiveSSM`, chunked form:
+                 ``Delta_t``, ``B_t``, ``C_t`` from ``x_t``
+``"mingru"``     :class:`~rnnkit.models.minrnn.MinGRU` (chapter 12), log-space scan
+===============  ====================================================================
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class CopyingModel(nn.Module):
 
 
 def torch_copying(cell: str = "selective", **sizes) -> CopyingModel:
-    """The copying model with mixer ``cell`` (one of :data:`CELLS`) and the other fields
+    """The copying model with mixer ``cell`` (one of ``CELLS``) and the other fields
     of :class:`CopyingConfig` as keywords."""
     return CopyingModel(CopyingConfig(cell=cell, **sizes))
 

@@ -31,7 +31,7 @@ GATED_CELLS = ("lstm", "gru")  # the cells of rnnkit.reference.CELLS with gates
 
 @dataclass(frozen=True)
 class ForecasterConfig:
-    """Sizes of the stacked regressor: ``cell`` in :data:`GATED_CELLS`, ``hidden_sizes`` per
+    """Sizes of the stacked regressor: ``cell`` in ``GATED_CELLS``, ``hidden_sizes`` per
     layer."""
 
     cell: str = "lstm"

@@ -30,7 +30,7 @@ TASKS = ("adding", "copy")
 
 @dataclass(frozen=True)
 class LongDepsConfig:
-    """``cell`` in :data:`CELLS`, ``task`` in :data:`TASKS`, ``hidden_size`` units."""
+    """``cell`` in ``CELLS``, ``task`` in ``TASKS``, ``hidden_size`` units."""
 
     cell: str = "lstm"
     task: str = "adding"

@@ -3,7 +3,7 @@
 Every model reads token ids ``x`` ``(B, T)``, one-hot encodes them, runs one sequence
 layer and a linear head at every step: logits ``(B, T, classes)``, so that the label of
 each prefix (:func:`rnnkit.data.state_tracking.state_task`) is a target. The layer is
-one of :data:`LAYERS`:
+one of ``LAYERS``:
 
 * ``"rnn"``, ``"lstm"``, ``"gru"``: ``torch.nn.RNN`` (tanh), ``LSTM``, ``GRU``, whose
   gates and candidates read ``h_{t-1}`` (non-linear recurrences);
@@ -40,7 +40,7 @@ LAYERS = (*CELLS, "mingru", "mingru_neg", "transformer")  # Keras builds CELLS o
 
 @dataclass(frozen=True)
 class StateTrackingConfig:
-    """``cell`` in :data:`LAYERS`; ``vocab_size`` and ``classes`` of the task; ``hidden_size`` units
+    """``cell`` in ``LAYERS``; ``vocab_size`` and ``classes`` of the task; ``hidden_size`` units
     (the model width ``d_model`` of the Transformer, divisible by its 4 heads)."""
 
     cell: str = "lstm"
@@ -165,7 +165,7 @@ def _require_config(config, factory: str) -> None:
 
 
 def keras_state_tracking(config: StateTrackingConfig):
-    """The same model in Keras 3 for ``cell`` in :data:`~rnnkit.reference.CELLS`, any length: token
+    """The same model in Keras 3 for ``cell`` in ``rnnkit.reference.CELLS``, any length: token
     ids ``(B, T)`` -> one-hot -> layer ``rnn`` ``(B, T, H)`` -> layer ``head`` ``(B, T, classes)``.
     Raises ``ValueError`` for the PyTorch-only cells."""
     import keras

@@ -106,8 +106,9 @@ def input_vocab_size(model) -> int | None:
 
 def check_token_ids(x, model, where: str) -> None:
     """Token ids for a model with a vocabulary: integers in ``[0, vocab_size - 1]``, the
-    same check in :func:`~rnnkit.train.fit_torch` and :func:`~rnnkit.train.fit_keras`
-    (Keras would otherwise cast floats to ints and turn an unknown id into a zero vector)."""
+    same check in :func:`~rnnkit.train.torch_fit.fit_torch` and
+    :func:`~rnnkit.train.keras_fit.fit_keras` (Keras would otherwise cast floats to ints
+    and turn an unknown id into a zero vector)."""
     size = input_vocab_size(model)
     if size is not None:
         require_ids(x, f"{where}: x for a model with {size} tokens", size=size, nonempty=True)

@@ -105,7 +105,7 @@ class EpochEnd:
 def progress_bar(cfg: FitConfig, done: int, steps: int | None):
     """The bar of a run that has ``done`` epochs behind it and ``steps`` batches per
     epoch (``None``: unknown): a ``tqdm.auto`` bar (a widget in Jupyter, text
-    elsewhere) over the remaining steps, or ``None`` when :func:`show_progress` says no."""
+    elsewhere) over the remaining steps, or ``None`` when :func:`~rnnkit.train.config.show_progress` says no."""
     if not show_progress(cfg.progress):
         return None
     from tqdm.auto import tqdm
