@@ -3,7 +3,8 @@
 The model reads character ids and predicts, at every position, the next character:
 
 .. math::
-    e_t = E[x_t], \\qquad h_t = \\mathrm{cell}(e_t, h_{t-1}), \\qquad
+    e_t = E[x_t], \\qquad h_t = \\mathrm{cell}(e_t, h_{t-1}),
+
     \\text{logits}_t = h_t W_y + b_y, \\qquad
     P(x_{t+1} = k \\mid x_{\\le t}) = \\mathrm{softmax}(\\text{logits}_t)_k
 

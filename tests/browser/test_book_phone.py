@@ -122,4 +122,4 @@ def test_every_solution_folds_under_the_editions_label(phone_page):
 def test_an_api_signature_reads_each_name_before_its_default(page, site, edition):
     open_page(page, site, f"{edition}chapters/api.html")
     signature = page.inner_text('[id="rnnkit.repro.setup"]')
-    assert "setup(seed=0, device='auto', deterministic=True, threads=1)" in signature
+    assert "setup(seed=0, device='auto', deterministic=True, threads=1, language='en')" in signature
