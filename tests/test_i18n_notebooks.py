@@ -80,6 +80,7 @@ def test_the_chinese_notebook_asks_for_chinese_feedback(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.enable_socket  # the kernel talks to its client over loopback TCP
 def test_a_chinese_notebook_runs_top_to_bottom_in_chinese(tmp_path):
     """Chapter 03 in Chinese: every cell runs, and the checker answers in Chinese."""
     import nbformat
