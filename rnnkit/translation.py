@@ -130,7 +130,7 @@ def translate(text: str, language: str = "zh_CN") -> str | None:
     if core in entries:
         return head + entries[core] + tail
     pattern, numbers = template(core)
-    if numbers and pattern in entries:
+    if pattern != core and pattern in entries:  # numbers as {}, or braces doubled
         try:
             return head + entries[pattern].format(*numbers) + tail
         except (IndexError, KeyError, ValueError):
@@ -197,7 +197,9 @@ def translated_png(fig, language: str = "zh_CN") -> tuple[bytes, list[str]]:
             continue
         saved.append((artist, text, artist.get_fontfamily()))
         artist.set_text(new)
-        artist.set_fontfamily([*artist.get_fontfamily(), font])
+        family = artist.get_fontfamily()
+        # mathtext draws the words around $...$ in the first family: Chinese goes first there
+        artist.set_fontfamily([font, *family] if "$" in new else [*family, font])
     try:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")

@@ -16,6 +16,7 @@ from rnnkit import translation  # noqa: E402
 
 ENTRIES = {
     "training steps": "训练步数",
+    "measured $h_{{t}}$": "实测 $h_{{t}}$",
     "accuracy at length {}": "长度 {} 处的准确率",
     "{} of {} right": "{1} 个中对了 {0} 个",
     "Model": "模型",
@@ -42,6 +43,7 @@ def test_translate_uses_whole_strings_then_templates(catalogue):
     assert translation.translate("  training steps ") == "  训练步数 "
     assert translation.translate("accuracy at length 400") == "长度 400 处的准确率"
     assert translation.translate("3 of 4 right") == "4 个中对了 3 个"
+    assert translation.translate("measured $h_{t}$") == "实测 $h_{t}$"  # braces, no numbers
     assert translation.translate("validation loss") is None
     assert translation.translate("validation loss", "en") == "validation loss"
 
