@@ -305,8 +305,8 @@ class EditionOutputs:
 
     A figure's Chinese copy (:data:`rnnkit.translation.ZH_PNG`, drawn when the notebook
     ran) is rendered as the figure's image in the Chinese edition, where
-    ``locale/zh_CN/_config.yml`` puts that type first; its translated texts become the
-    image's alt text. A table or a checker's feedback box (``text/html``) has its texts
+    ``locale/zh_CN/_config.yml`` puts that type first; the texts it was drawn with become
+    the image's alt text. A table or a checker's feedback box (``text/html``) has its texts
     translated from ``rnnkit/locale/zh_CN.po``. The English edition never selects the
     Chinese copy, and gets its HTML unchanged.
     """
@@ -328,8 +328,12 @@ class EditionOutputs:
 
             image = dataclasses.replace(data, mime_type="image/png")
             found = renderer.render_image(image)
-            strings = data.output_metadata.get(translation.ZH_PNG, {}).get("strings", [])
-            alt = [translation.translate(text) or text for text in strings]
+            drawn = data.output_metadata.get(translation.ZH_PNG, {})
+            kept = set(drawn.get("untranslated", []))  # drawn in English when the cell ran
+            alt = [
+                text if text in kept else translation.translate(text) or text
+                for text in drawn.get("strings", [])
+            ]
             for node in found:
                 if isinstance(node, nodes.image) and alt:
                     node["alt"] = "；".join(alt)
