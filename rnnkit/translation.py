@@ -25,6 +25,7 @@ import base64
 import functools
 import html
 import io
+import logging
 import os
 import re
 import shutil
@@ -183,6 +184,7 @@ def cjk_font() -> str:
 def translated_png(fig, language: str = "zh_CN") -> tuple[bytes, list[str]]:
     """``fig`` drawn as a PNG with its texts in ``language``; and the texts that the
     catalogue does not translate yet (they stay in English). ``fig`` is unchanged."""
+    import matplotlib as mpl
     from matplotlib.text import Text
 
     font = cjk_font()
@@ -200,10 +202,18 @@ def translated_png(fig, language: str = "zh_CN") -> tuple[bytes, list[str]]:
         family = artist.get_fontfamily()
         # mathtext draws the words around $...$ in the first family: Chinese goes first there
         artist.set_fontfamily([font, *family] if "$" in new else [*family, font])
+    # Words around $...$ are typeset by mathtext, in its own fonts: the Chinese font
+    # there too. Its log says nothing a reader of the English figure needs to see.
+    mathtext = {f"mathtext.{style}": font for style in ("rm", "it", "bf", "sf")}
+    quiet = logging.getLogger("matplotlib.mathtext")
+    level = quiet.level
     try:
+        quiet.setLevel(logging.ERROR)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        with mpl.rc_context({"mathtext.fontset": "custom", **mathtext}):
+            fig.savefig(buffer, format="png")
     finally:
+        quiet.setLevel(level)
         for artist, text, family in saved:
             artist.set_text(text)
             artist.set_fontfamily(family)
