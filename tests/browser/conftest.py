@@ -85,6 +85,10 @@ class Traffic:
 def page(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # The largest pages (the API reference, a chapter with many figures) take far longer
+    # than Playwright's 30 s default to go idle while the other worker and a build share
+    # two busy cores; a page that never loads still fails, after two minutes.
+    page.set_default_timeout(120_000)
     traffic = Traffic(site)
     page.route("**/*", traffic.route)
     page.on("requestfailed", traffic.on_failed)
