@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rnnkit.models.ssm import require_sequence
 from rnnkit.validation import require_choice, require_int
 
 MODES = ("loop", "chunked")
@@ -87,11 +88,7 @@ class SelectiveSSM(nn.Module):
         (``"loop"`` or ``"chunked"``). Raises ``ValueError`` on another mode or a wrong
         shape, ``TypeError`` on a non-floating tensor."""
         require_choice(mode, "mode", MODES)
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError(f"x must be a floating-point torch.Tensor, got {type(x).__name__}")
-        H = self.config.channels
-        if x.ndim != 3 or x.shape[2] != H or x.shape[1] < 1:
-            raise ValueError(f"x must have shape (batch, T >= 1, {H}), got {tuple(x.shape)}")
+        require_sequence(x, self.config.channels)
         dA, u, B_t, C_t = self.coefficients(x)
         y = (self._loop if mode == "loop" else self._chunked)(dA, u, B_t, C_t)  # (b, T, G, P)
         return y.flatten(2) + self.D * x  # (b, T, H)

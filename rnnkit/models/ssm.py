@@ -95,11 +95,7 @@ class DiagonalLTI(nn.Module):
         (``"loop"``, ``"fft"`` or ``"chunked"``). Raises ``ValueError`` on another mode or a
         wrong shape, ``TypeError`` on a non-floating tensor."""
         require_choice(mode, "mode", MODES)
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-            raise TypeError(f"x must be a floating-point torch.Tensor, got {type(x).__name__}")
-        H = self.config.channels
-        if x.ndim != 3 or x.shape[2] != H or x.shape[1] < 1:
-            raise ValueError(f"x must have shape (batch, T >= 1, {H}), got {tuple(x.shape)}")
+        require_sequence(x, self.config.channels)
         return {"loop": self._loop, "fft": self._fft, "chunked": self._chunked}[mode](x)
 
     def _loop(self, x: torch.Tensor) -> torch.Tensor:
@@ -136,6 +132,15 @@ class DiagonalLTI(nn.Module):
         W_out = C[..., None] * P * A_bar[..., None]  # (H, N, L): C A_bar^(t+1)
         y = y + torch.einsum("bchn,hnt->bcth", h_in, W_out)  # (b, nc, L, H)
         return y.reshape(b, nc * L, H)[:, :T]  # (b, T, H)
+
+
+def require_sequence(x, channels: int) -> None:
+    """The input check of the sequence layers: ``TypeError`` unless ``x`` is a
+    floating-point tensor, ``ValueError`` unless its shape is ``(batch, T >= 1, channels)``."""
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise TypeError(f"x must be a floating-point torch.Tensor, got {type(x).__name__}")
+    if x.ndim != 3 or x.shape[2] != channels or x.shape[1] < 1:
+        raise ValueError(f"x must have shape (batch, T >= 1, {channels}), got {tuple(x.shape)}")
 
 
 def _carry(ends: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
