@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from . import conftest
 from .conftest import HTML
 
 # Both editions: the Chinese one is under zh/ (test_book_html_zh.py).
@@ -16,9 +17,7 @@ MATH_CHAPTER = "chapters/02_core_concepts.html"
 
 
 def open_page(page, site, path):
-    page.goto(f"{site}/{path}", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    return page
+    return conftest.open_page(page, f"{site}/{path}")
 
 
 def test_the_book_has_pages():
@@ -26,15 +25,15 @@ def test_the_book_has_pages():
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_with_no_failed_or_external_request(page, site, path):
-    open_page(page, site, path)
+def test_page_loads_with_no_failed_or_external_request(pages, path):
+    page = pages.get(path, 1280)
     assert page.traffic.failed == [], f"{path}: failed requests"
     assert page.traffic.external == [], f"{path}: requests leaving the machine"
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_image_on_the_page_loads(page, site, path):
-    open_page(page, site, path)
+def test_every_image_on_the_page_loads(pages, path):
+    page = pages.get(path, 1280)
     broken = page.eval_on_selector_all(
         "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import HTML
+from .conftest import HTML, open_page
 
 ZH = HTML / "zh"
 LSTM = "chapters/05_lstm.html"
@@ -21,12 +21,6 @@ def pages(root: Path) -> set[str]:
         for p in root.rglob("*.html")
         if not any(part.startswith(("_", ".")) for part in p.relative_to(root).parts)
     }
-
-
-def open_page(page, url):
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 def test_the_chinese_edition_has_every_page_of_the_english_one():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from .test_book_html import PAGES, open_page
+from .test_book_html import PAGES
 
 BOOK_PAGES = [path for path in PAGES if path.startswith("chapters/")]
 DESKTOP, PHONE = 1280, 390
@@ -36,24 +36,15 @@ WHERE = """e => {
 }"""
 
 
-def typeset(page):
-    """Wait until MathJax (when the page loads it) has typeset the page."""
-    page.evaluate(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-        " ? MathJax.startup.promise.then(() => true) : true"
-    )
+def on_each_page(test):
+    """Run ``test`` once for each chapter page, at the desktop width (``desktop_page``)."""
+    return pytest.mark.parametrize("path", BOOK_PAGES, ids=PAGE_IDS)(test)
 
 
-@pytest.fixture(scope="module", params=BOOK_PAGES, ids=PAGE_IDS)
-def desktop_page(request, browser, site):
-    """One page at the desktop width, loaded and typeset once for all its checks."""
-    context = browser.new_context(viewport={"width": DESKTOP, "height": 900})
-    page = context.new_page()
-    open_page(page, site, request.param)
-    typeset(page)
-    page.book_path = request.param
-    yield page
-    context.close()
+@pytest.fixture
+def desktop_page(pages, path):
+    """The page at the desktop width, loaded and typeset once for all its checks."""
+    return pages.get(path, DESKTOP)
 
 
 def screenshot(page, screenshots, width):
@@ -69,21 +60,17 @@ def screenshot(page, screenshots, width):
     assert target.stat().st_size > 10_000, f"{target.name} is nearly empty"
 
 
+@on_each_page
 def test_screenshot_at_desktop_width(desktop_page, screenshots):
     screenshot(desktop_page, screenshots, DESKTOP)
 
 
-@pytest.mark.parametrize("path", BOOK_PAGES, ids=PAGE_IDS)
-def test_screenshot_at_phone_width(browser, site, screenshots, path):
-    context = browser.new_context(viewport={"width": PHONE, "height": 844})
-    page = context.new_page()
-    open_page(page, site, path)
-    typeset(page)
-    page.book_path = path
-    screenshot(page, screenshots, PHONE)
-    context.close()
+@on_each_page
+def test_screenshot_at_phone_width(pages, screenshots, path):
+    screenshot(pages.get(path, PHONE), screenshots, PHONE)
 
 
+@on_each_page
 def test_no_code_output_or_table_scrolls_sideways(desktop_page):
     overflowing = desktop_page.evaluate(
         f"""() => {{
@@ -99,6 +86,7 @@ def test_no_code_output_or_table_scrolls_sideways(desktop_page):
     assert overflowing == [], "\n".join(overflowing)
 
 
+@on_each_page
 def test_result_tables_have_cell_padding(desktop_page):
     cramped = desktop_page.evaluate(
         f"""() => {{
@@ -113,6 +101,7 @@ def test_result_tables_have_cell_padding(desktop_page):
     assert cramped == [], f"{len(cramped)} cells with < 4 px padding:\n" + "\n".join(cramped[:10])
 
 
+@on_each_page
 def test_figures_are_shown_near_their_natural_width(desktop_page):
     resized = desktop_page.evaluate(
         f"""() => {{
@@ -129,6 +118,7 @@ def test_figures_are_shown_near_their_natural_width(desktop_page):
     assert resized == [], "\n".join(resized)
 
 
+@on_each_page
 def test_no_dollar_sign_outside_code_maths_and_signatures(desktop_page):
     """A `$` left in the text is maths that did not render (an API signature is code)."""
     dollars = desktop_page.evaluate(
@@ -148,6 +138,7 @@ def test_no_dollar_sign_outside_code_maths_and_signatures(desktop_page):
     assert dollars == [], "\n".join(dollars)
 
 
+@on_each_page
 def test_display_equations_fit_the_column(desktop_page):
     clipped = desktop_page.evaluate(
         f"""() => {{
@@ -169,9 +160,8 @@ def test_display_equations_fit_the_column(desktop_page):
 
 
 @pytest.mark.parametrize(("path", "call"), sorted(DIAGRAMS.items()))
-def test_the_diagram_is_drawn_on_its_page(page, site, path, call):
-    open_page(page, site, path)
-    widths = page.evaluate(
+def test_the_diagram_is_drawn_on_its_page(pages, path, call):
+    widths = pages.get(path, DESKTOP).evaluate(
         """call => [...document.querySelectorAll('main .cell')]
             .filter(c => (c.querySelector('.cell_input') || {}).textContent?.includes(call))
             .flatMap(c => [...c.querySelectorAll('.cell_output img')])

@@ -4,8 +4,8 @@ view, display maths scrolls inside its box instead of being cut, and nothing mak
 page itself scroll sideways. Also, at any width: every solution folds under its
 edition's one label, and the API page's signatures read ``name=default``.
 
-Each test opens its own page in its own browser context, so the tests run in any order
-and on any pytest-xdist worker. Each check reports every offender on the page.
+Each page is loaded once at 390 px for all its checks (conftest.Pages). Each check
+reports every offender on the page.
 """
 
 import pytest
@@ -13,25 +13,25 @@ import pytest
 from rnnkit.book import SOLUTION_PROMPTS
 
 from .test_book_html import PAGES, open_page
-from .test_book_look import VISIBLE, WHERE, typeset
+from .test_book_look import VISIBLE, WHERE
 
 PHONE = 390
 BOOK_PAGES = [p for p in PAGES if p.startswith(("chapters/", "zh/chapters/"))]
 PAGE_IDS = [p.replace("/", "-").removesuffix(".html") for p in BOOK_PAGES]
 
 
-@pytest.fixture(scope="module", params=BOOK_PAGES, ids=PAGE_IDS)
-def phone_page(request, browser, site):
-    """One page at 390 px, loaded and typeset once for all its checks."""
-    context = browser.new_context(viewport={"width": PHONE, "height": 844})
-    page = context.new_page()
-    open_page(page, site, request.param)
-    typeset(page)
-    page.book_path = request.param
-    yield page
-    context.close()
+def on_each_page(test):
+    """Run ``test`` once for each chapter page of both editions, at 390 px."""
+    return pytest.mark.parametrize("path", BOOK_PAGES, ids=PAGE_IDS)(test)
 
 
+@pytest.fixture
+def phone_page(pages, path):
+    """The page at 390 px, loaded and typeset once for all its checks."""
+    return pages.get(path, PHONE)
+
+
+@on_each_page
 def test_every_figure_is_a_link_to_its_full_size_image(phone_page):
     unlinked = phone_page.evaluate(
         f"""() => {{
@@ -48,6 +48,7 @@ def test_every_figure_is_a_link_to_its_full_size_image(phone_page):
     assert unlinked == [], f"figures without a full-size link: {unlinked}"
 
 
+@on_each_page
 def test_the_page_never_scrolls_sideways(phone_page):
     widths = phone_page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
@@ -65,6 +66,7 @@ SCROLLS = """e => {
 }"""
 
 
+@on_each_page
 def test_wide_tables_scroll_in_their_box_with_the_first_column_in_view(phone_page):
     wrong = phone_page.evaluate(
         f"""() => {{
@@ -89,6 +91,7 @@ def test_wide_tables_scroll_in_their_box_with_the_first_column_in_view(phone_pag
     assert wrong == [], "\n".join(wrong)
 
 
+@on_each_page
 def test_display_maths_is_never_cut(phone_page):
     """Maths wider than its box must sit in a box that scrolls, so every part is reachable."""
     cut = phone_page.evaluate(
@@ -108,6 +111,7 @@ def test_display_maths_is_never_cut(phone_page):
     assert cut == [], "display maths cut at 390 px:\n" + "\n".join(cut)
 
 
+@on_each_page
 def test_every_solution_folds_under_the_editions_label(phone_page):
     language = "zh_CN" if phone_page.book_path.startswith("zh/") else "en"
     show = SOLUTION_PROMPTS[language][0]
