@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from execute import CACHE, ROOT, book_notebooks
+from execute import CACHE, ROOT, book_notebooks, longest_first
 from jupyter_cache import get_cache
 
 MIRROR = ROOT / "_build" / "nbval" / "chapters"
@@ -54,7 +54,7 @@ def write_executed(paths: list[Path]) -> list[Path]:
 
 
 def main() -> int:
-    copies = write_executed(book_notebooks())
+    copies = write_executed(longest_first(book_notebooks()))  # the longest start first
     command = [
         sys.executable,
         "-m",
