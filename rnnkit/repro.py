@@ -11,9 +11,14 @@ one is reported in the returned :class:`Setup`, not raised.
 
 from __future__ import annotations
 
+import functools
+import importlib.abc
+import importlib.metadata
 import importlib.util
 import os
 import random
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -174,13 +179,29 @@ def _setup_tensorflow(
 ) -> tuple[str | None, str | None]:
     """Seed TensorFlow and Keras and set their threads and determinism.
 
+    Importing TensorFlow costs about eight CPU seconds, which a chapter with no Keras
+    tab should not pay. So when neither is imported yet, each is set up the moment it
+    is (``_AFTER_IMPORT``), exactly as it would have been here.
+
     Returns ``(tensorflow version, keras version)``, both ``None`` (and a note in
     ``notes``) when TensorFlow is missing.
     """
     if not _installed("tensorflow"):
         notes.append("TensorFlow is not installed: the Keras tabs will not run")
         return None, None
-    import keras  # after rnnkit._keras_env, which `import rnnkit` ran: Keras on TensorFlow
+    configure = functools.partial(_configure_tensorflow, seed, deterministic, threads, notes)
+    seed_keras = functools.partial(_seed_keras, seed)
+    if "tensorflow" in sys.modules:
+        configure()
+        seed_keras()
+    else:
+        _AFTER_IMPORT.pending.update(tensorflow=configure, keras=seed_keras)
+    return _version("tensorflow", "tensorflow-cpu", "tf-nightly"), _version("keras")
+
+
+def _configure_tensorflow(
+    seed: int, deterministic: bool, threads: int | None, notes: list[str]
+) -> None:
     import tensorflow as tf
 
     if threads is not None:
@@ -189,7 +210,70 @@ def _setup_tensorflow(
             tf.config.threading.set_inter_op_parallelism_threads(threads)
         except RuntimeError:  # TensorFlow has started its thread pools: they stay
             notes.append("TensorFlow was already running: its thread count is unchanged")
-    keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow together
+    tf.random.set_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
-    return tf.__version__, keras.__version__
+
+
+def _seed_keras(seed: int) -> None:
+    """Keras's global seed (its initialisers' and ``keras.random``'s), leaving Python's
+    and NumPy's generators where they are: setup() seeded them, and a chapter may have
+    drawn from them since."""
+    import keras
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
+    keras.utils.set_random_seed(seed)
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)  # noqa: NPY002
+
+
+def _version(*distributions: str) -> str:
+    """The installed version of the first of ``distributions`` that is installed."""
+    for name in distributions:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "installed"
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs ``pending[name]()`` once, right after module ``name`` has first been
+    imported (its code has run, before the import statement returns). The import
+    leaves Python's and NumPy's global generators as it found them (importing
+    TensorFlow draws from Python's), so a chapter draws the same numbers whether
+    TensorFlow was imported by setup() or later."""
+
+    def __init__(self):
+        self.pending: dict[str, Callable[[], None]] = {}
+
+    def find_spec(self, name, path=None, target=None):
+        callback = self.pending.pop(name, None)
+        if callback is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
+                try:
+                    run(module)
+                finally:
+                    random.setstate(python_state)
+                    np.random.set_state(numpy_state)  # noqa: NPY002
+                callback()
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+_AFTER_IMPORT = _AfterImport()
+sys.meta_path.insert(0, _AFTER_IMPORT)

@@ -123,3 +123,33 @@ def test_setup_applies_the_books_figure_style_for_chapters_that_call_plt_directl
         assert mpl.rcParams["figure.figsize"] == list(STYLE["figure.figsize"])
         assert mpl.rcParams["figure.dpi"] == STYLE["figure.dpi"]
         assert mpl.rcParams["axes.facecolor"] == mpl.rcParams["savefig.facecolor"] == "white"
+
+
+DRAWS_AFTER_SETUP = """
+import random, sys
+import numpy as np
+{before}
+import rnnkit
+rnnkit.setup(5)
+print("tensorflow" in sys.modules)
+import keras, tensorflow as tf
+print(random.random(), np.random.rand(), float(tf.random.uniform(())),
+      float(keras.initializers.GlorotUniform()((2, 2))[0, 0]))
+"""
+
+
+@pytest.mark.slow
+def test_setup_imports_tensorflow_only_when_a_chapter_does_and_seeds_it_the_same():
+    import subprocess
+    import sys
+
+    def run(before: str) -> list[str]:
+        code = DRAWS_AFTER_SETUP.format(before=before)
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout.split("\n")
+
+    lazy = run("")
+    eager = run("import keras, tensorflow")
+    assert lazy[0] == "False" and eager[0] == "True"
+    assert lazy[1] == eager[1]  # Python, NumPy, TensorFlow and Keras draws alike
