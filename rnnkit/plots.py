@@ -123,9 +123,10 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
 
     The axis is to scale (year ``y`` at height ``-y``); the labels sit in a column to
     its right, in year order, one row each, and a leader line joins each label to its
-    year, so no label overlaps another and no line crosses a label. ``eras`` maps an
-    event's ``era`` to a colour; events sharing an era share it, and the legend names
-    each era once. Raises ``ValueError`` for an empty list.
+    year, so no label overlaps another and no line crosses a label. Events of the same
+    year sit side by side, the last of them on the axis, so no point hides another.
+    ``eras`` maps an event's ``era`` to a colour; events sharing an era share it, and the
+    legend names each era once. Raises ``ValueError`` for an empty list.
     """
     if not events:
         raise ValueError("timeline needs at least one event, got none")
@@ -135,13 +136,15 @@ def timeline(events: Sequence[Event], title: str, eras: dict[str, str] | None = 
     span = max(last - first, 1.0)
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 0.8 + 0.27 * len(events)))
     rows = np.linspace(first, last, len(events)) if len(events) > 1 else np.array([first])
+    later = [sum(e.year == event.year for e in events[i + 1 :]) for i, event in enumerate(events)]
     seen: set[str] = set()
-    for event, row in zip(events, rows, strict=True):
+    for event, row, shift in zip(events, rows, later, strict=True):
         colour = eras.get(event.era, PALETTE[0])
         label = event.era if event.era and event.era not in seen else None
         seen.add(event.era)
-        ax.scatter([0], [-event.year], color=colour, s=30, zorder=3, label=label)
-        ax.plot([0, 0.9, 1.3], [-event.year, -row, -row], color=colour, lw=0.9, zorder=2)
+        x = 0.3 * shift  # the year's earlier events to the right of its last one
+        ax.scatter([x], [-event.year], color=colour, s=30, zorder=3, label=label)
+        ax.plot([x, 0.9, 1.3], [-event.year, -row, -row], color=colour, lw=0.9, zorder=2)
         text = " ".join(event.label.split())  # one line per event
         ax.text(1.4, -row, f"{int(event.year)}  {text}", va="center", color="0.1")
     ax.set_xlim(-0.6, 12)

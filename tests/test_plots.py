@@ -46,6 +46,15 @@ def test_timeline_gives_each_label_its_own_row_in_year_order_without_overlaps():
         assert xs.max() < left_edge
 
 
+def test_timeline_sets_events_of_one_year_side_by_side_so_no_point_hides_another():
+    events = [Event(1997, "LSTM", "k1", "gated"), Event(1997, "BRNN", "k2", "srn")]
+    events += [Event(2014, f"event {i}", "k", "era") for i in range(3)]
+    fig = timeline(events, "t")
+    points = [tuple(p) for c in fig.axes[0].collections for p in c.get_offsets()]
+    assert len(set(points)) == len(events)
+    assert sorted(x for x, y in points if y == -2014) == pytest.approx([0.0, 0.3, 0.6])
+
+
 def test_timeline_refuses_an_empty_list():
     with pytest.raises(ValueError, match="at least one event"):
         timeline([], "t")
