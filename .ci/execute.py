@@ -8,7 +8,8 @@ side. This script does that and stores each result exactly where the build looks
 it, so the build that follows renders pages and executes nothing.
 
 The performance appendix runs last and alone: it reads the other notebooks' times from
-the cache, and its own timings should not share a core with a training run.
+the cache (so it runs again whenever another notebook has run, and fails when one has
+no record), and its own timings should not share a core with a training run.
 
 Usage: ``python .ci/execute.py [--workers N]``. Exit status 1 if a notebook fails.
 """
