@@ -8,7 +8,8 @@ side. This script does that and stores each result exactly where the build looks
 it, so the build that follows renders pages and executes nothing.
 
 The performance appendix runs last and alone: it reads the other notebooks' times from
-the cache, and its own timings should not share a core with a training run.
+the cache (so it runs again whenever another notebook has run, and fails when one has
+no record), and its own timings should not share a core with a training run.
 
 Usage: ``python .ci/execute.py [--workers N]``. Exit status 1 if a notebook fails.
 """
@@ -25,10 +26,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
-import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
+
+from rnnkit.build import book_notebooks as toc_notebooks
 
 # The kernels that execute the book (here, and in stress.py and nbval_executed.py, which
 # import this module) draw no progress bars: rnnkit.train.config.show_progress.
@@ -54,12 +56,7 @@ TIMEOUT_S = 300  # the same limit as _config.yml's execute.timeout
 
 def book_notebooks(root: Path = ROOT) -> list[Path]:
     """The notebooks that _toc.yml lists, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [entry["file"] for entry in part.get("chapters", [])]
-    paths = [root / f"{name}.ipynb" for name in files]
-    return [path for path in paths if path.exists()]
+    return toc_notebooks(root)
 
 
 def longest_first(paths: list[Path]) -> list[Path]:
@@ -118,6 +115,10 @@ def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
             cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
             todo.append(path)
+    # The notebooks in LAST read the others' records (the performance appendix tabulates
+    # each chapter's time): when any other notebook runs, they run again after it.
+    if any(path.name not in LAST for path in todo):
+        todo += [path for path in paths if path.name in LAST and path not in todo]
     print(f"{len(paths) - len(todo)} notebooks cached, {len(todo)} to execute, {workers} at a time")
     failures: dict[str, str] = {}
 

@@ -13,7 +13,8 @@ one process on the whole batch, up to floating-point rounding:
 :func:`run_data_parallel` checks this on a small LSTM regressor on the adding problem:
 it trains once in one process on the global batch, once in ``world_size`` processes
 (``torch.multiprocessing.spawn``, gloo backend, rendezvous through a file, so no network
-is used), and returns both final weights, their largest difference and the time per step.
+is used), and returns both final weights, their largest difference and the time per step (the
+median over the steps after the first, on one thread per process in both runs).
 
 From a shell (or a notebook, through ``subprocess``)::
 
@@ -94,15 +95,20 @@ def _model_and_data(cfg: DDPConfig):
 
 def _train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, lr: float) -> tuple[float, float]:
     """Plain SGD on the mean squared error, one batch per step; returns (seconds per step, last
-    loss)."""
+    loss). The time per step is the median over the steps after the first: the first step
+    pays for setting up the kernels and the autograd graph (a warm-up that changes no
+    weight beyond the training itself, so the trajectory stays the one being compared)."""
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    start = time.perf_counter()
+    seconds = []
     for step in range(x.shape[0]):
+        start = time.perf_counter()
         optimizer.zero_grad()
         loss = nn.functional.mse_loss(model(x[step]), y[step])
         loss.backward()
         optimizer.step()
-    return (time.perf_counter() - start) / x.shape[0], float(loss.detach())
+        seconds.append(time.perf_counter() - start)
+    timed = sorted(seconds[1:] or seconds)
+    return timed[len(timed) // 2], float(loss.detach())
 
 
 def _worker(rank: int, cfg: DDPConfig, rendezvous: str, out: str) -> None:
@@ -129,10 +135,16 @@ def _worker(rank: int, cfg: DDPConfig, rendezvous: str, out: str) -> None:
 
 
 def run_single(cfg: DDPConfig) -> tuple[dict[str, torch.Tensor], float, float]:
-    """Train in this process on the whole global batch; returns (weights, seconds per step, last
+    """Train in this process on the whole global batch, on one thread like each process of
+    :func:`run_parallel`; returns (weights, median seconds per step after the first, last
     loss)."""
     model, x, y = _model_and_data(cfg)
-    seconds, loss = _train(model, x, y, cfg.lr)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread, as each data-parallel process has
+    try:
+        seconds, loss = _train(model, x, y, cfg.lr)
+    finally:
+        torch.set_num_threads(threads)
     return {k: v.detach().clone() for k, v in model.state_dict().items()}, seconds, loss
 
 

@@ -55,7 +55,10 @@ SHOWN = [
     state_tracking.SignedMinGRU.coefficients,
     reference_ssm.lti_kernel,
     reference_ssm.associative_scan,
+    reference_ssm.ssd_chunked,
+    models_ssm.DiagonalLTI.kernel,
     models_ssm.DiagonalLTI._chunked,
+    models_ssm._carry,
     selective.SelectiveSSM.coefficients,
     selective.SelectiveSSM._chunked,
 ]
