@@ -41,7 +41,7 @@ SHOWN = [
     R.lstm_cell,
     R.gru_cell,
     charlm.CharLM,
-    classifier.TextClassifier.features,
+    classifier.TextClassifier,
     classifier.keras_classifier,
     forecaster.TorchForecaster,
     longdeps.LongDepsModel,
