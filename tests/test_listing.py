@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit import listing
+from rnnkit import listing, metrics
 from rnnkit import reference as R
 
 torch = pytest.importorskip("torch")
@@ -41,6 +41,7 @@ SHOWN = [
     R.lstm_cell,
     R.gru_cell,
     charlm.CharLM,
+    metrics.interpolate_bpc,
     classifier.TextClassifier,
     classifier.keras_classifier,
     forecaster.TorchForecaster,
