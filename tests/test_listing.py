@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit import listing
+from rnnkit import listing, metrics
 from rnnkit import reference as R
 
 torch = pytest.importorskip("torch")
@@ -41,7 +41,8 @@ SHOWN = [
     R.lstm_cell,
     R.gru_cell,
     charlm.CharLM,
-    classifier.TextClassifier.features,
+    metrics.interpolate_bpc,
+    classifier.TextClassifier,
     classifier.keras_classifier,
     forecaster.TorchForecaster,
     longdeps.LongDepsModel,
