@@ -1,16 +1,10 @@
 """.ci/check_notebooks.py: clean notebooks, and no build plumbing in the code a reader sees."""
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from ci_scripts import load_ci_script
 
 
 def load_check():
-    spec = importlib.util.spec_from_file_location("check", ROOT / ".ci" / "check_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_ci_script("check_notebooks")
 
 
 def code(source: str, **metadata) -> dict:

@@ -1,16 +1,12 @@
 """.ci/execute.py: the notebooks that train longest start first, and they are the book's."""
 
-import importlib.util
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ci_scripts import load_ci_script
 
 
 def load_execute():
-    spec = importlib.util.spec_from_file_location("execute", ROOT / ".ci" / "execute.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_ci_script("execute")
 
 
 def test_every_notebook_named_longest_is_in_the_book():

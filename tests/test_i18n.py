@@ -1,7 +1,6 @@
 """The Chinese edition's machinery: the language switch, the term list, the catalogues'
 terminology, the staleness check (.ci/i18n.py) and the notebook translation pin."""
 
-import importlib.util
 import json
 import re
 import shutil
@@ -9,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from ci_scripts import load_ci_script
 
 from rnnkit.i18n import (
     counterpart_href,
@@ -23,10 +23,7 @@ CATALOGUES = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 
 
 def load_ci_i18n():
-    spec = importlib.util.spec_from_file_location("ci_i18n", ROOT / ".ci" / "i18n.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_ci_script("i18n")
 
 
 def catalogue_messages():
