@@ -127,7 +127,12 @@ def test_search_for_forget_gate_in_chinese_finds_the_lstm_chapter(page, site):
 
 @pytest.mark.parametrize(
     ("name", "path"),
-    [("zh-05_lstm", LSTM), ("zh-14_state_tracking", "chapters/14_state_tracking.html")],
+    [
+        ("zh-05_lstm", LSTM),
+        ("zh-07_char_lm", "chapters/07_char_lm.html"),
+        ("zh-14_state_tracking", "chapters/14_state_tracking.html"),
+        ("zh-15_state_space_models", "chapters/15_state_space_models.html"),
+    ],
 )
 def test_screenshot_of_the_chinese_chapter(page, site, screenshots, name, path):
     open_page(page, f"{site}/zh/{path}")
