@@ -125,7 +125,7 @@ def _fold(w_in, w_rec, b_in, b_rec, gates) -> dict[str, np.ndarray]:
     return params
 
 
-def _stack(params, gates, hidden: int, dtype):
+def _stack(params, gates, hidden_size: int, dtype):
     """Inverse of :func:`_fold`: row-layout stacked weights and the two bias vectors."""
     w_in = np.concatenate([params[f"W{_suffix(g)}"] for g in gates], axis=1)  # (F, G*H)
     w_rec = np.concatenate([params[f"U{_suffix(g)}"] for g in gates], axis=1)  # (H, G*H)
@@ -133,7 +133,7 @@ def _stack(params, gates, hidden: int, dtype):
     b_rec = np.zeros_like(b_in)
     if "b_Uh" in params:
         j = gates.index("h")
-        b_rec[j * hidden : (j + 1) * hidden] = params["b_Uh"]
+        b_rec[j * hidden_size : (j + 1) * hidden_size] = params["b_Uh"]
     return [a.astype(dtype, copy=False) for a in (w_in, w_rec, b_in, b_rec)]
 
 
@@ -218,7 +218,7 @@ def params_to_torch(params, module):
             "which torch cannot represent"
         )
     params = check_params(params, cell, input_size=module.input_size)
-    _require_hidden(params, cell, module.hidden_size, f"torch.nn.{TORCH_LAYERS[cell]}")
+    _require_hidden_size(params, cell, module.hidden_size, f"torch.nn.{TORCH_LAYERS[cell]}")
     if not module.bias:
         _require_zero_bias(params, cell, f"torch.nn.{TORCH_LAYERS[cell]}")
     target = module.weight_ih_l0
@@ -236,11 +236,13 @@ def params_to_torch(params, module):
     return module
 
 
-def _require_hidden(params, cell: str, hidden: int, where: str) -> None:
+def _require_hidden_size(params, cell: str, hidden_size: int, where: str) -> None:
     """``params`` passed check_params, so every ``U_*`` is (hidden, hidden) alike."""
     ours = params[param_names(cell)[len(_TORCH_ORDER[cell])]].shape[0]  # the first U_*
-    if ours != hidden:
-        raise ValueError(f"{where} has hidden size {hidden}, but params have hidden size {ours}")
+    if ours != hidden_size:
+        raise ValueError(
+            f"{where} has hidden size {hidden_size}, but params have hidden size {ours}"
+        )
 
 
 # --------------------------------------------------------------------------- Keras
@@ -310,7 +312,7 @@ def params_to_keras(params, layer):
             f"build the layer with reset_after={not reset_after}"
         )
     params = check_params(params, cell, reset_after=reset_after)
-    _require_hidden(params, cell, layer.units, name)
+    _require_hidden_size(params, cell, layer.units, name)
     features = params[param_names(cell)[0]].shape[0]
     if not layer.built:
         layer.build((None, None, features))

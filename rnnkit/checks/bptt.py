@@ -132,22 +132,22 @@ MISTAKES = [
 ]
 
 
-def _case(label: str, batch: int, features: int, hidden: int, seed: int) -> Case:
+def _case(label: str, batch: int, features: int, hidden_size: int, seed: int) -> Case:
     """A consistent step: random params and inputs, ``h_t`` from the real forward step.
 
     Weights are drawn with a standard deviation of 0.8 so that ``h_t`` is far from 0
     (the tanh derivative matters) and ``U`` is far from symmetric.
     """
-    rng = np.random.default_rng(seed)
+    rng, H = np.random.default_rng(seed), hidden_size
     params = {
-        "W": rng.normal(0, 0.8, (features, hidden)),
-        "U": rng.normal(0, 0.8, (hidden, hidden)),
-        "b": rng.normal(0, 0.5, hidden),
+        "W": rng.normal(0, 0.8, (features, H)),
+        "U": rng.normal(0, 0.8, (H, H)),
+        "b": rng.normal(0, 0.5, H),
     }
     x_t = rng.normal(size=(batch, features))
-    h_prev = np.tanh(rng.normal(size=(batch, hidden)))
+    h_prev = np.tanh(rng.normal(size=(batch, H)))
     _, cache = rnn_cell(x_t, h_prev, params, return_cache=True)
-    dh_t = rng.normal(size=(batch, hidden))
+    dh_t = rng.normal(size=(batch, H))
     return Case(label, (dh_t, cache, params))
 
 

@@ -109,11 +109,11 @@ MASKED_MEAN_MISTAKES = [
 ]
 
 
-def _case(label: str, seed: int, lengths: list[int], time: int, hidden: int) -> Case:
+def _case(label: str, seed: int, lengths: list[int], time: int, hidden_size: int) -> Case:
     """Outputs in (-1, 1) on valid steps (as an LSTM's are) and large junk on padding."""
     rng = np.random.default_rng(seed)
     lengths_arr = np.array(lengths, dtype=np.int64)
-    outputs = np.tanh(rng.normal(size=(len(lengths), time, hidden)))  # (B, T, H)
+    outputs = np.tanh(rng.normal(size=(len(lengths), time, hidden_size)))  # (B, T, H)
     junk = rng.uniform(2.0, 5.0, size=outputs.shape) * rng.choice([-1.0, 1.0], size=outputs.shape)
     outputs = np.where(_valid(outputs, lengths_arr) > 0, outputs, junk)
     return Case(label, (outputs, lengths_arr))

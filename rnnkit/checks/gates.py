@@ -20,9 +20,10 @@ from rnnkit.reference import gru_cell, lstm_cell, sigmoid
 _AXES = ("batch", "hidden")
 
 
-def _random_params(rng: np.random.Generator, features: int, hidden: int, names) -> dict:
+def _random_params(rng: np.random.Generator, features: int, hidden_size: int, names) -> dict:
     """Weights with scale 0.8: gates well away from 0.5, so each mistake shows."""
-    shapes = {"W": (features, hidden), "U": (hidden, hidden), "b": (hidden,)}
+    H = hidden_size
+    shapes = {"W": (features, H), "U": (H, H), "b": (H,)}
     return {k: rng.normal(scale=0.8, size=shapes[k[0]]) for k in names}
 
 
@@ -154,10 +155,11 @@ LSTM_MISTAKES = [
 ]
 
 
-def _lstm_case(label: str, seed: int, batch: int, features: int, hidden: int) -> Case:
+def _lstm_case(label: str, seed: int, batch: int, features: int, hidden_size: int) -> Case:
     rng = np.random.default_rng(seed)
-    params = _random_params(rng, features, hidden, LSTM_NAMES)
-    x_t, h_prev, c_prev = (rng.normal(size=(batch, n)) for n in (features, hidden, hidden))
+    params = _random_params(rng, features, hidden_size, LSTM_NAMES)
+    sizes = (features, hidden_size, hidden_size)
+    x_t, h_prev, c_prev = (rng.normal(size=(batch, n)) for n in sizes)
     return Case(label, (x_t, h_prev, c_prev, params))
 
 
@@ -284,11 +286,13 @@ GRU_MISTAKES = [
 ]
 
 
-def _gru_case(label: str, seed: int, batch: int, features: int, hidden: int, reset_after: bool):
+def _gru_case(
+    label: str, seed: int, batch: int, features: int, hidden_size: int, reset_after: bool
+):
     rng = np.random.default_rng(seed)
     names = GRU_NAMES + (("b_Uh",) if reset_after else ())
-    params = _random_params(rng, features, hidden, names)
-    x_t, h_prev = (rng.normal(size=(batch, n)) for n in (features, hidden))
+    params = _random_params(rng, features, hidden_size, names)
+    x_t, h_prev = (rng.normal(size=(batch, n)) for n in (features, hidden_size))
     return Case(label, (x_t, h_prev, params, reset_after))
 
 
