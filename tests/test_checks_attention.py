@@ -101,7 +101,31 @@ def test_a_fully_masked_row_is_named_as_the_source_of_its_nan():
         result = checks.check_additive_attention(inverted_mask)
     assert result.status == INCORRECT
     assert (
-        "every weight of batch row 0 is NaN: that is a softmax over a row whose scores "
+        "every weight of batch row 1 is NaN: that is a softmax over a row whose scores "
         in (result.messages[0])
     )
     assert "invert the mask" in result.messages[-1]
+
+
+@pytest.mark.parametrize("fill", [-10.0, -20.0, -100.0])
+def test_a_finite_fill_for_the_masked_scores_is_named(fill):
+    def finite_fill(query, keys, mask, W_q, W_k, v):
+        e = np.where(mask, np.tanh((query @ W_q)[:, None, :] + keys @ W_k) @ v, fill)
+        a = np.exp(e - e.max(axis=1, keepdims=True))
+        a = a / a.sum(axis=1, keepdims=True)
+        return np.einsum("bt,bth->bh", a, keys), a
+
+    result = checks.check_additive_attention(finite_fill)
+    assert result.status == INCORRECT
+    assert "weights should be exactly 0 on padding" in result.messages[0]
+    assert "-np.inf" in result.messages[0]
+
+
+def test_a_fill_that_underflows_to_exactly_zero_passes():
+    def huge_fill(query, keys, mask, W_q, W_k, v):
+        e = np.where(mask, np.tanh((query @ W_q)[:, None, :] + keys @ W_k) @ v, -1e9)
+        a = np.exp(e - e.max(axis=1, keepdims=True))
+        a = a / a.sum(axis=1, keepdims=True)
+        return np.einsum("bt,bth->bh", a, keys), a
+
+    assert checks.check_additive_attention(huge_fill).status == CORRECT

@@ -26,7 +26,7 @@ def test_apply_temperature_accepts_a_stable_softmax_written_out():
     result = checks.check_apply_temperature(right)
     assert result.status == CORRECT
     assert result.use is right
-    assert "All 7 cases agree" in result.messages[0]
+    assert "All 9 cases agree" in result.messages[0]
 
 
 def test_apply_temperature_stub_is_not_attempted_and_hands_back_the_reference():
@@ -76,3 +76,41 @@ def test_a_function_that_raises_is_reported_not_raised():
     result = checks.check_apply_temperature(broken)
     assert result.status == INCORRECT
     assert "your function raised AttributeError" in result.messages[0]
+
+
+def _shifted_by(shift):
+    def apply_temperature(logits, temperature):
+        z = np.asarray(logits, dtype=np.float64) / temperature
+        w = np.exp(z - shift(z))
+        return w / np.sum(w, axis=-1, keepdims=True)
+
+    return apply_temperature
+
+
+@pytest.mark.parametrize(
+    "shift",
+    [
+        lambda z: z.min(axis=-1, keepdims=True),
+        lambda z: z.mean(axis=-1, keepdims=True),
+        lambda z: z[..., :1],
+    ],
+    ids=["minimum", "mean", "first logit"],
+)
+def test_a_shift_other_than_the_row_maximum_is_rejected_with_the_reason(shift):
+    result = checks.check_apply_temperature(_shifted_by(shift))
+    assert result.status == INCORRECT
+    assert result.messages[0].startswith("logits [0, 800, -800], τ = 1:")
+    assert "Only the row's maximum is a safe shift" in result.messages[1]
+
+
+def test_a_softmax_whose_axis_depends_on_the_number_of_axes_is_rejected():
+    def by_ndim(logits, temperature):
+        z = np.asarray(logits, dtype=np.float64) / temperature
+        axis = 0 if z.ndim == 1 else 1
+        w = np.exp(z - z.max(axis=axis, keepdims=True))
+        return w / w.sum(axis=axis, keepdims=True)
+
+    result = checks.check_apply_temperature(by_ndim)
+    assert result.status == INCORRECT
+    assert result.messages[0].startswith("a (2, 2, 4) array of logits")
+    assert "wrong axis" in result.messages[0]

@@ -12,8 +12,10 @@ Every case has ``query`` and ``keys`` of different widths (so a transposed weigh
 fails loudly) and some rows padded at the end, so forgetting the mask changes the
 answer; one row of every case has no padding, so an inverted mask leaves it without
 a single valid score (all ``-inf``, a softmax of ``0 / 0``), which the feedback
-explains. Each known mistake is a small variant of the reference, so the feedback
-can name it.
+explains. The first case pads its first row, so a masking mistake is not taken for
+code that handles the first row only. Weights on padding must be exactly 0: a finite
+fill such as -20 passes a tolerance but not the task, and the feedback names it. Each
+known mistake is a small variant of the reference, so the feedback can name it.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def _case(label: str, seed: int, lengths: tuple[int, ...], width: int, hq: int, 
 
 
 CASES = [
-    _case("batch=3, source length 5 (rows padded after 5, 3, 4)", 111, (5, 3, 4), 5, 4, 3, 6),
+    _case("batch=3, source length 5 (rows padded after 3, 5, 4)", 111, (3, 5, 4), 5, 4, 3, 6),
     _case("batch=2, source length 7 (rows padded after 2, 7)", 112, (2, 7), 7, 3, 5, 4),
     _case("batch=4, source length 4 (rows padded after 4, 1, 2, 4)", 113, (4, 1, 2, 4), 4, 5, 2, 3),
 ]
@@ -144,6 +146,9 @@ CASES = [
 def _compare(got, expected) -> str | None:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return f"return a tuple (context, weights), got {type(got).__name__}"
+    leak = _padding_leak(got[1], expected[1])
+    if leak is not None:
+        return leak
     problems = [
         problem
         for name, axes, g, e in (
@@ -153,6 +158,28 @@ def _compare(got, expected) -> str | None:
         if (problem := compare_arrays(g, e, name, axes)) is not None
     ]
     return "; ".join(problems + _nan_rows(got[1])) if problems else None
+
+
+def _padding_leak(weights, expected) -> str | None:
+    """Explain small but non-zero weights on padding (``expected`` is exactly 0 there):
+    the masked scores were filled with a finite number instead of ``-inf``."""
+    try:
+        got = np.asarray(weights, dtype=float)
+    except Exception:  # not an array: the comparison says what it should be
+        return None
+    if got.shape != expected.shape:
+        return None
+    leak = np.where(expected == 0, np.abs(np.nan_to_num(got)), 0.0)
+    largest = float(leak.max(initial=0.0))
+    if not 0.0 < largest <= 0.01:  # larger leaks: the comparison and the mistakes say more
+        return None
+    row, position = np.unravel_index(int(np.argmax(leak)), leak.shape)
+    return (
+        f"weights should be exactly 0 on padding, got {got[row, position]:.3g} at batch "
+        f"{int(row)}, source position {int(position)}: a finite fill for the masked scores "
+        "(such as -10 or -100) still leaves exp(fill - max) > 0 there. Fill them with "
+        "-np.inf, or set those weights to 0 and divide by the new sum."
+    )
 
 
 def _nan_rows(weights) -> list[str]:

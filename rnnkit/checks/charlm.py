@@ -10,7 +10,12 @@ three stress cases, one per way a softmax overflows or underflows:
 * ``[10, 9]`` at ``τ = 0.01`` (the maximum of the raw logits subtracted from
   ``logits / τ``: ``exp(1000 - 10)`` is still inf);
 * two rows a thousand apart (one maximum for the whole array: the lower row
-  underflows to ``0 / 0``).
+  underflows to ``0 / 0``);
+* ``[0, 800, -800]`` at ``τ = 1`` (a shift by anything but the row's maximum, such as the
+  minimum, the mean or the first logit, leaves ``exp(800)``, which is inf).
+
+A batch of shape (2, 2, 4) checks that the softmax runs over the last axis whatever the
+number of axes.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ _ROW_MAX = (
     "Each row needs its own maximum, z.max(axis=-1, keepdims=True): one maximum for the "
     "whole array leaves the lower row at exp(-2000) = 0, and 0 / 0 is NaN."
 )
+_ONLY_MAX = (
+    "Only the row's maximum is a safe shift: after subtracting it every exponent is at "
+    "most 0. Subtracting the minimum, the mean or the first logit leaves exp(800) here, "
+    "which is inf."
+)
 
 
 def _cases() -> list[Case]:
@@ -49,6 +59,10 @@ def _cases() -> list[Case]:
         Case("τ = 0.01: nearly the argmax", (np.array([1.0, 1.2, 0.9, -0.3]), 0.01)),
         Case("logits [10, 9], τ = 0.01", (np.array([10.0, 9.0]), 0.01), lesson=_SMALL_T),
         Case("two rows 2000 apart, τ = 1", (far_apart, 1.0), lesson=_ROW_MAX),
+        Case(
+            "logits [0, 800, -800], τ = 1", (np.array([0.0, 800.0, -800.0]), 1.0), lesson=_ONLY_MAX
+        ),
+        Case("a (2, 2, 4) array of logits, τ = 1.5", (rng.normal(size=(2, 2, 4)), 1.5)),
     ]
 
 
@@ -104,7 +118,7 @@ def _first_axis(logits, t):  # normalised down the columns of a batch
 
 
 def _compare(got, expected) -> str | None:
-    axes = ("character",) if np.ndim(expected) == 1 else ("row", "character")
+    axes = {1: ("character",), 2: ("row", "character")}.get(np.ndim(expected))
     return compare_arrays(got, expected, "probabilities", axes, rtol=1e-6, atol=1e-9)
 
 
