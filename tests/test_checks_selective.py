@@ -61,3 +61,16 @@ def test_selective_step_rejects_b_bar_with_state_and_channel_swapped_naming_the_
 
     result = checks.check_selective_step(swapped)
     assert result.status == INCORRECT and "B_bar should have shape (2, 3, 4)" in result.messages[0]
+
+
+def test_a_softplus_written_as_log_one_plus_exp_is_rejected_with_the_stable_form():
+    def naive(x, W_delta, b_delta, A, W_B):
+        with np.errstate(over="ignore"):
+            delta = np.log1p(np.exp(x @ W_delta + b_delta))
+        A_bar = np.exp(delta * A)
+        return delta, A_bar, ((A_bar - 1) / A)[..., None] * (x @ W_B)[:, None, :]
+
+    result = checks.check_selective_step(naive)
+    assert result.status == INCORRECT
+    assert result.messages[0].startswith("pre-activations x W_delta + b_delta up to 800")
+    assert "np.logaddexp(0, z)" in result.messages[1]

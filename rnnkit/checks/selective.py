@@ -10,7 +10,9 @@ returns ``(delta, A_bar, B_bar)``::
     B_bar = (A_bar - 1) / A  outer  (x W_B)               (batch, H, N)
 
 The cases use steps large enough that the zero-order hold and Euler's approximations
-differ, a non-symmetric ``W_delta`` (a transposed map is caught) and ``N != H``.
+differ, a non-symmetric ``W_delta`` (a transposed map is caught) and ``N != H``. The last
+case has pre-activations near +800 and -1400, where a softplus written as
+``log(1 + exp(z))`` overflows to inf.
 """
 
 from __future__ import annotations
@@ -102,6 +104,22 @@ def _case(label, rng, batch, H, N, scale):
     return Case(label, (x, W_delta, b_delta, A, W_B))
 
 
+_STABLE = (
+    "softplus(z) = log(1 + exp(z)) is right on paper, but exp(z) overflows to inf for "
+    "z > 709: compute it as np.logaddexp(0, z), or as max(z, 0) + log1p(exp(-|z|))."
+)
+
+
+def _large_preactivations() -> Case:
+    """x W_delta + b_delta near [[800, 700], [400, -1400]]: a naive softplus gives inf."""
+    x = np.array([[1.0, -1.0], [0.5, 2.0]])
+    W_delta = np.array([[800.0, 0.3], [0.2, -700.0]])
+    b_delta, A = np.array([0.1, -0.2]), np.array([-0.5, -2.0])
+    W_B = np.array([[0.4, -1.2, 0.7], [1.1, 0.3, -0.6]])
+    label = "pre-activations x W_delta + b_delta up to 800, batch 2, H=2, N=3"
+    return Case(label, (x, W_delta, b_delta, A, W_B), lesson=_STABLE)
+
+
 def _cases() -> list[Case]:
     rng = np.random.default_rng(16)
     return [
@@ -110,6 +128,7 @@ def _cases() -> list[Case]:
         _case(
             "a case with large steps (delta up to about 5), batch 3, H=4, N=3", rng, 3, 4, 3, 3.0
         ),
+        _large_preactivations(),
     ]
 
 
