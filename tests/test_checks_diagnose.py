@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+from rnnkit import checks
 from rnnkit.checks import compare_arrays, compare_equal, compare_scalar
 
 SHAPES = [(6,), (4, 4), (3, 5), (2, 4, 4), (3, 3, 3), (2, 5, 3)]
@@ -110,7 +111,7 @@ def test_float32_precision_is_named_as_precision_not_logic(shape):
     feedback = compare_arrays(e.astype(np.float32), e, "h", rtol=1e-9, atol=1e-12)
     assert "float32" in feedback and "only precision differs" in feedback
     rounded = e.astype(np.float32).astype(np.float64)
-    assert "float32 precision" in compare_arrays(rounded, e, "h", rtol=1e-9, atol=1e-12)
+    assert "float32 intermediate" in compare_arrays(rounded, e, "h", rtol=1e-9, atol=1e-12)
 
 
 def test_complex_values_are_named_without_a_warning():
@@ -170,3 +171,14 @@ def test_sizes_in_another_order_are_named():
     assert "swapped order" in compare_equal(((1, 4, 5), (4, 7, 5)), ((4, 7, 5), (1, 4, 5)))
     assert "Item 2" in compare_equal(((4, 7, 5), (4, 1, 5)), ((4, 7, 5), (1, 4, 5)))
     assert compare_equal((5, 4, 8), (4, 7, 5)) == "expected (4, 7, 5), got (5, 4, 8)"
+
+
+@pytest.mark.parametrize("as_float32", [np.float32, lambda v: np.array(v, dtype=np.float32)])
+def test_a_float32_number_right_to_its_precision_is_named_as_precision(as_float32):
+    feedback = compare_scalar(as_float32(0.6931471805599453), 0.6931471805599453)
+    assert "Your number is float32" in feedback and "only precision differs" in feedback
+
+
+def test_a_none_answer_is_told_to_return_its_result():
+    result = checks.check_make_windows(lambda series, window: None)
+    assert "your function returned None" in result.messages[0]

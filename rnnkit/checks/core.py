@@ -173,7 +173,8 @@ def run_check(
         attempt = _attempt(learner, case)
         if attempt.not_attempted:
             return CheckResult(exercise, NOT_ATTEMPTED, [_TRY_AGAIN], reference)
-        problem = attempt.problem or _compare_safely(compare, attempt.answer, expected)
+        problem = attempt.problem or _returned_nothing(attempt.answer, expected)
+        problem = problem or _compare_safely(compare, attempt.answer, expected)
         if problem is None:
             continue
         messages = [f"{case.label}: {problem}"]
@@ -183,6 +184,12 @@ def run_check(
         return CheckResult(exercise, INCORRECT, messages, reference)
     checked = f"All {len(cases)} cases agree with the reference." if len(cases) > 1 else ""
     return CheckResult(exercise, CORRECT, [checked] if checked else [], learner)
+
+
+def _returned_nothing(answer: Any, expected: Any) -> str | None:
+    if answer is None and expected is not None:
+        return "your function returned None: end it with `return` and the result"
+    return None
 
 
 def protect(value: Any) -> Any:
@@ -436,6 +443,7 @@ def compare_scalar(
         f"{name}: expected {expected:.6g}, got {value:.6g} (off by {abs(value - expected):.3g})"
     )
     how = diagnose.diagnose_number(value, expected)
+    how = how or diagnose.diagnose_number_precision(got, value, expected)
     return f"{message}. {how}" if how else message
 
 

@@ -307,10 +307,28 @@ def diagnose_precision(got_raw, got, expected, rtol, atol) -> str | None:
             )
     if np.allclose(got, expected, rtol=1e-4, atol=max(atol, 1e-6)):
         return (
-            "Your values agree to about float32 precision (4 or 5 digits) but not to float64: "
-            "somewhere a float32 intermediate rounded them; the logic looks right."
+            "Your values agree to 4 significant digits or more but not to float64 precision: "
+            "somewhere a float32 intermediate (or a float32 copy of an input) rounded them, "
+            "and the errors grew; the logic looks right."
         )
     return None
+
+
+def diagnose_number_precision(got_raw, value: float, expected: float) -> str | None:
+    """One number of a lower dtype (a NumPy scalar, a 0-d array or tensor) that is right to
+    that dtype's precision."""
+    if hasattr(got_raw, "detach"):  # a torch tensor
+        got_raw = got_raw.detach().cpu().numpy()
+    dtype = getattr(got_raw, "dtype", None)
+    if dtype is None or dtype.kind != "f" or np.finfo(dtype).eps <= 1e-10:
+        return None
+    eps = float(np.finfo(dtype).eps)
+    if abs(value - expected) > 100 * eps * max(abs(expected), 1.0):
+        return None
+    return (
+        f"Your number is {dtype.name} and agrees to its precision: only precision differs, "
+        "not logic. Compute in float64 (a Python float or `np.float64`)."
+    )
 
 
 def diagnose_complex(got_raw, expected, rtol, atol) -> str:
