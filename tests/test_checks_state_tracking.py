@@ -47,6 +47,23 @@ def test_small_weights_fail_later_and_are_named_as_a_drifting_state():
     assert result.status == INCORRECT
     assert "right up to length" in result.messages[0] and "wrong from length" in result.messages[0]
     assert "The state drifts" in result.messages[0]
+    assert "The logic is right but the gain is too small" in result.messages[0]
+
+
+def test_right_logic_with_too_small_a_gain_is_named_as_gain_even_at_length_1():
+    result = checks.check_parity_weights(weights_with_gain(1.0))
+    assert result.messages[0].startswith("your weights: wrong at length 1")
+    assert "The logic is right but the gain is too small" in result.messages[0]
+    assert "logic is wrong" not in result.messages[0]
+
+
+def test_a_wrong_threshold_that_looks_like_drift_is_named_as_logic():
+    # W at gain 12, u and b at gain 6: the AND unit fires on parity 1 and bit 0.
+    W, u, b = np.array([[6.0, -6.0], [6.0, -6.0]]), np.full(2, 6.0), np.array([-3.0, -9.0])
+    result = checks.check_parity_weights(lambda: (W, u, b))
+    assert result.status == INCORRECT
+    assert "logic is wrong for parity so far 1 and the bit 0" in result.messages[0]
+    assert "gain is too small" not in result.messages[0]
 
 
 def test_weights_wrong_on_the_first_bit_are_named_wrong_at_length_1():

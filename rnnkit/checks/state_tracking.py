@@ -7,10 +7,11 @@ that computes the parity some other way has nothing to hand in). The chapter fix
 rest: the state starts at ``h_0 = (-1, -1)`` and the parity of the prefix is read as
 ``1`` when ``h_t[0] - h_t[1] > 1``. The checker unrolls the RNN over strings of length
 1000 (random ones, all ones, all zeros) and reports the first length at which any
-prefix is misread, and why: weights of the wrong shape or not finite; wrong at length
-1; right for a while, then wrong because the state drifts away from ``±1`` (weights too
-small for ``tanh`` to saturate); or wrong at once on some (parity so far, bit) pair
-(the logic).
+prefix is misread, and why: weights of the wrong shape or not finite; or the logic
+against the gain. To tell them apart it runs the same weights scaled up until ``tanh``
+saturates (every pre-activation keeps its sign): if those pass, the logic is right and
+the gain too small (the state drifts away from ``±1``, or is not yet near it at length
+1); if not, it names the (parity so far, bit) pair the logic gets wrong.
 """
 
 from __future__ import annotations
@@ -94,32 +95,54 @@ def _unroll(weights, bits: np.ndarray) -> tuple[int | None, np.ndarray]:
     return None, np.stack(states, axis=1)
 
 
-def _diagnose(k: int, bits: np.ndarray, states: np.ndarray) -> str:
-    """Why the readout is wrong from length ``k`` on (``k >= 1``)."""
+def _saturated(weights) -> tuple[tuple[np.ndarray, ...], float]:
+    """The weights scaled so that the largest is 50 (never scaled down), and the factor.
+    Every pre-activation keeps its sign and grows, so ``tanh`` saturates to ±1: what the
+    scaled RNN computes is the weights' logic alone, whatever their gain."""
+    largest = max(float(np.abs(w).max()) for w in weights)
+    factor = max(50.0 / largest, 1.0) if largest > 0 else 1.0
+    return tuple(w * factor for w in weights), factor
+
+
+def _where(k: int, bits: np.ndarray, states: np.ndarray) -> tuple[str, int]:
+    """Where the readout first fails, in words, and the string it fails on."""
     parity = np.cumsum(bits, axis=1) % 2
     row = int(np.flatnonzero(read_parity(states[:, k - 1]) != parity[:, k - 1])[0])
-    before = 0 if k == 1 else int(parity[row, k - 2])
     if k == 1:
         return (
             f"wrong at length 1: from h_0 = {H0}, the bit {int(bits[row, 0])} gives "
             f"h_1 = {np.round(states[row, 0], 3).tolist()}, read as parity "
-            f"{int(read_parity(states[row, :1])[0])} instead of {int(parity[row, 0])}.\n"
-            "The logic is wrong from the first bit: check each unit's weights and bias "
-            "against the truth table of OR and AND."
-        )
-    distance = float(np.abs(np.abs(states[:, : k - 1]) - 1).max())
-    message = f"right up to length {k - 1}, wrong from length {k} on (string {row})"
-    if distance > 1e-3:
-        return (
-            f"{message}.\nThe state drifts: before length {k} its units were already "
-            f"{distance:.2g} away from ±1, and the error grows a little at every step "
-            "until the readout flips. Make the weights larger, so that tanh saturates "
-            "and pulls the state back to ±1 at every step."
+            f"{int(read_parity(states[row, :1])[0])} instead of {int(parity[row, 0])}"
+        ), row
+    return f"right up to length {k - 1}, wrong from length {k} on (string {row})", row
+
+
+def _too_small(k: int, bits: np.ndarray, states: np.ndarray, factor: float) -> str:
+    where, _ = _where(k, bits, states)
+    drift = ""
+    if k > 1:
+        distance = float(np.abs(np.abs(states[:, : k - 1]) - 1).max())
+        drift = (
+            f" The state drifts: before length {k} its units were already {distance:.2g} "
+            "away from ±1, and the error grows a little at every step until the readout flips."
         )
     return (
-        f"{message}: parity so far {before}, next bit {int(bits[row, k - 1])}.\n"
-        "The state sits at ±1, so the logic is wrong for this pair: check each unit's "
-        "weights and bias against the truth table of OR and AND."
+        f"{where}.\nThe logic is right but the gain is too small: the same weights "
+        f"multiplied by {factor:.3g} give the parity of every prefix.{drift} Make the "
+        "weights larger, so that tanh saturates and pulls the state back to ±1 at every step."
+    )
+
+
+def _wrong_logic(k: int, bits: np.ndarray, states: np.ndarray, saturated_run) -> str:
+    where, _ = _where(k, bits, states)
+    k_sat, sat_states = saturated_run
+    _, row = _where(k_sat, bits, sat_states)
+    before = 0 if k_sat == 1 else int(np.sum(bits[row, : k_sat - 1]) % 2)
+    return (
+        f"{where}.\nThe logic is wrong for parity so far {before} and the bit "
+        f"{int(bits[row, k_sat - 1])}: even with tanh saturated (the weights scaled up) the "
+        "readout is wrong there. Check each unit's weights and bias against the truth "
+        "table of OR and AND."
     )
 
 
@@ -129,7 +152,13 @@ def _compare(got, expected) -> str | None:
         return problem
     bits = _strings()
     k, states = _unroll(weights, bits)
-    return None if k is None else _diagnose(k, bits, states)
+    if k is None:
+        return None
+    saturated, factor = _saturated(weights)
+    k_sat, sat_states = _unroll(saturated, bits) if factor > 1 else (k, states)
+    if k_sat is None:
+        return _too_small(k, bits, states, factor)
+    return _wrong_logic(k, bits, states, (k_sat, sat_states))
 
 
 def check_parity_weights(parity_weights: Callable) -> CheckResult:
