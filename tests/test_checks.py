@@ -72,9 +72,13 @@ def test_a_learner_exception_is_reported_not_raised():
     assert "ZeroDivisionError" in result.messages[0]
 
 
-def test_check_refuses_something_that_is_not_a_function():
-    with pytest.raises(TypeError, match="expected your function, got int"):
-        checks.run_check("demo", 3, lambda: 0, [], checks.compare_equal)
+def test_check_refuses_something_that_is_not_a_function_with_a_verdict():
+    def reference():
+        return 0
+
+    result = checks.run_check("demo", 3, reference, [], checks.compare_equal)
+    assert result.status == INCORRECT and result.use is reference
+    assert "expected your function itself, got int" in result.messages[0]
 
 
 def test_compare_arrays_names_the_axis_and_the_size_of_the_error():

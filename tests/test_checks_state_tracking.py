@@ -123,6 +123,7 @@ def test_weights_that_raise_are_reported_not_raised():
     assert result.status == INCORRECT and "raised ValueError" in result.messages[0]
 
 
-def test_a_non_function_is_a_type_error():
-    with pytest.raises(TypeError, match="expected your function"):
-        checks.check_parity_weights(parity_weights_reference())
+def test_the_weights_handed_in_instead_of_the_function_get_a_verdict():
+    result = checks.check_parity_weights(parity_weights_reference())
+    assert result.status == INCORRECT
+    assert "expected your function itself, got tuple" in result.messages[0]

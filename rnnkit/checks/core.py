@@ -164,10 +164,15 @@ def run_check(
     it; when the learner's answer equals that function's answer (NaN matching NaN),
     or the learner's function fails exactly as that function does (same exception,
     same message), the feedback names the mistake. The first failing case stops the
-    check: one clear message beats ten.
+    check: one clear message beats ten. Something that is not a function (its result,
+    say) gets an "incorrect" verdict that says what to pass, not an exception.
     """
-    if not callable(learner):
-        raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__}")
+    if not callable(learner):  # e.g. the function's result handed in instead of the function
+        message = (
+            f"expected your function itself, got {type(learner).__name__}: pass the name "
+            "without calling it (`check(my_function)`, not `check(my_function())`)"
+        )
+        return CheckResult(exercise, INCORRECT, [message], reference)
     for case in cases:
         expected = _call(reference, case)  # first, on its own copy of the case
         attempt = _attempt(learner, case)
