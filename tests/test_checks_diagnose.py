@@ -182,3 +182,26 @@ def test_a_float32_number_right_to_its_precision_is_named_as_precision(as_float3
 def test_a_none_answer_is_told_to_return_its_result():
     result = checks.check_make_windows(lambda series, window: None)
     assert "your function returned None" in result.messages[0]
+
+
+def _softmax_rows(shape, seed=0):
+    z = np.random.default_rng(seed).normal(size=shape)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (4, 4)])
+def test_log_probabilities_where_probabilities_are_expected_are_named(shape):
+    p = _softmax_rows(shape)
+    assert "look like log-probabilities" in compare_arrays(np.log(p), p, "p")
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (4, 4), (2, 3, 5)])
+def test_rows_that_do_not_sum_to_one_are_named(shape):
+    p = _softmax_rows(shape)
+    squared = p**2  # softmax at half the temperature, not divided by its row sums
+    right = squared / squared.sum(axis=-1, keepdims=True)
+    feedback = compare_arrays(squared, right, "p")
+    assert "sum to 1" in feedback and "the division by the" in feedback
+    doubled = 2 * p + 0.01  # no single factor, no single offset per row
+    assert "sum to 1 and yours sum to" in compare_arrays(doubled, p, "p")

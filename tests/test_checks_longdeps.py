@@ -1,5 +1,8 @@
 import math
 
+import numpy as np
+import pytest
+
 from rnnkit.checks import check_copy_baseline
 
 
@@ -34,3 +37,28 @@ def test_uniform_over_ten_classes_is_named():
 
 def test_non_number_is_reported():
     assert "return one number" in str(check_copy_baseline(lambda T: "0.5"))
+
+
+def test_a_number_inside_a_list_is_not_a_number():
+    result = check_copy_baseline(lambda T: [10 * math.log(8) / (T + 20)])
+    assert result.status == "incorrect"
+    assert "return one number (nats per step), not a list of 1" in result.messages[0]
+
+
+def test_a_float32_number_is_told_that_only_precision_differs():
+    result = check_copy_baseline(lambda T: np.float32(10 * math.log(8) / (T + 20)))
+    assert "only precision differs" in result.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda T: 10 * math.log(8), "exactly 30 times the expected one"),
+        (lambda T: 10 * math.log(8) // (T + 20), "an integer division"),
+        (lambda T: round(10 * math.log(8) / (T + 20), 4), "it looks rounded"),
+        (lambda T: 10 * math.log(8) / 30, 'same answer as for the case "T = 10"'),
+    ],
+    ids=["a sum, not a mean", "integer division", "rounded", "hard-coded for T = 10"],
+)
+def test_unlisted_mistakes_are_explained_from_the_numbers(answer, says):
+    assert says in str(check_copy_baseline(answer))

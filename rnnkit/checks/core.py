@@ -173,6 +173,7 @@ def run_check(
             "without calling it (`check(my_function)`, not `check(my_function())`)"
         )
         return CheckResult(exercise, INCORRECT, [message], reference)
+    passed: list[tuple[Case, Any, Any]] = []  # (case, expected, answer) so far
     for case in cases:
         expected = _call(reference, case)  # first, on its own copy of the case
         attempt = _attempt(learner, case)
@@ -181,14 +182,34 @@ def run_check(
         problem = attempt.problem or _returned_nothing(attempt.answer, expected)
         problem = problem or _compare_safely(compare, attempt.answer, expected)
         if problem is None:
+            passed.append((case, expected, attempt.answer))
             continue
         messages = [f"{case.label}: {problem}"]
         if case.lesson:
             messages.append(case.lesson)
+        messages += _same_as_before(attempt, expected, passed)
         messages += _known_mistake(attempt, learner, case, cases, mistakes)
         return CheckResult(exercise, INCORRECT, messages, reference)
     checked = f"All {len(cases)} cases agree with the reference." if len(cases) > 1 else ""
     return CheckResult(exercise, CORRECT, [checked] if checked else [], learner)
+
+
+def _same_as_before(attempt: _Attempt, expected: Any, passed) -> list[str]:
+    """The answer a passed case got, given again where the right answer differs: the
+    result does not depend on the inputs (hard-coded, or an input ignored)."""
+    if attempt.problem is not None or attempt.answer is None:
+        return []
+    for case, their_expected, answer in passed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            same = same_answer(attempt.answer, answer) and not same_answer(expected, their_expected)
+        if same:
+            return [
+                f'Your function gives the same answer as for the case "{case.label}", whose '
+                "right answer is different: its result does not follow its inputs (a value "
+                "written in by hand, or an input it ignores)."
+            ]
+    return []
 
 
 def _returned_nothing(answer: Any, expected: Any) -> str | None:

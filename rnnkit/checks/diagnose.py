@@ -121,10 +121,11 @@ def diagnose_values(
         if sentence:
             return sentence
     if expected.size >= 2 * _MIN_VALUES:
-        return _normalised_elsewhere(got, expected, axes) or _first_only(
-            got, expected, axes, rtol, atol
-        )
-    return None
+        sentence = _normalised_elsewhere(got, expected, axes)
+        sentence = sentence or _first_only(got, expected, axes, rtol, atol)
+        if sentence:
+            return sentence
+    return _not_normalised(got, expected, axes)
 
 
 def _permuted(got, expected, axes, rtol, atol) -> str | None:
@@ -231,6 +232,12 @@ def _per_slice_factor(got, expected, axes, rtol, atol) -> str | None:
                 name = _unit(i, axes)
                 listed = ", ".join(f"{f:.4g}" for f in factors[:4])
                 more = ", ..." if len(factors) > 4 else ""
+                if np.allclose(e.reshape(len(e), -1).sum(axis=1), 1, atol=1e-6):
+                    return (
+                        f"Each {name} is right up to its own factor ({listed}{more}), and "
+                        f"each {name} should sum to 1: the division by the {name}'s own sum "
+                        "is missing, or comes before a step that changes the values."
+                    )
                 return (
                     f"Each {name} is right up to its own factor ({listed}{more}): a sum, "
                     "mean or count taken over the wrong axis or the wrong number of "
@@ -262,6 +269,31 @@ def _normalised_elsewhere(got, expected, axes) -> str | None:
             f"{_axis(right[0], axes)} should: the sum you divided by ran over every axis."
         )
     return None
+
+
+def _not_normalised(got, expected, axes) -> str | None:
+    """The expected values sum to 1 along an axis (probabilities) and yours do not."""
+    if (expected < -1e-12).any():
+        return None
+    right = [
+        i
+        for i in range(expected.ndim)
+        if expected.shape[i] > 1 and np.allclose(expected.sum(axis=i), 1, atol=1e-6)
+    ]
+    if not right or np.allclose(got.sum(axis=right[0]), 1, atol=1e-6):
+        return None
+    if (got <= 0).all():
+        return (
+            "Your values are all zero or negative where probabilities are expected: they "
+            "look like log-probabilities (a log-softmax); the probabilities are their exp."
+        )
+    low, high = float(got.sum(axis=right[0]).min()), float(got.sum(axis=right[0]).max())
+    sums = f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g} to {high:.3g}"
+    return (
+        f"Along {_axis(right[0], axes)} the expected values sum to 1 and yours sum to "
+        f"{sums}: the division by the sum is missing, or comes before a step that changes "
+        "the values."
+    )
 
 
 def _first_only(got, expected, axes, rtol, atol) -> str | None:
@@ -383,13 +415,47 @@ _FACTORS = (
 
 
 def diagnose_number(value: float, expected: float) -> str | None:
-    """A number off by a recognisable factor (sign, 2, a log base), else None."""
+    """A number off by a recognisable factor (sign, 2, a log base, a whole number), a whole
+    number where the answer is not one, or a rounded number; else None."""
     if expected == 0:
         return None
     ratio = value / expected
     for factor, sentence in _FACTORS:
         if np.isclose(ratio, factor, rtol=1e-6):
             return f"Your number is exactly right but for one factor: {sentence}."
+    return _whole_factor(ratio) or _whole_or_rounded(value, expected)
+
+
+def _whole_factor(ratio: float) -> str | None:
+    if ratio == 0 or not np.isfinite(ratio):
+        return None
+    for n, times in ((ratio, True), (1 / ratio, False)):
+        whole = round(n)
+        if 3 <= whole <= 100_000 and np.isclose(n, whole, rtol=1e-9):
+            if times:
+                return (
+                    f"Your number is exactly {whole} times the expected one: a sum of {whole} "
+                    "terms where their mean is meant, or a factor counted too many."
+                )
+            return (
+                f"Your number is the expected one divided by exactly {whole}: a mean where "
+                "a sum is meant, or one division too many."
+            )
+    return None
+
+
+def _whole_or_rounded(value: float, expected: float) -> str | None:
+    if value == int(value) and expected != int(expected) and abs(value) < 1e15:
+        return (
+            f"Your number is a whole number ({value:g}) where the answer is not one: an "
+            "integer division (`//`) or an `int(...)` has dropped the fraction."
+        )
+    for digits in range(1, 7):
+        if round(value, digits) == value and abs(value - expected) <= 0.5 * 10**-digits:
+            return (
+                f"Your number agrees to {digits} decimal places and stops there: it looks "
+                "rounded. Return the full value and round only when you print it."
+            )
     return None
 
 

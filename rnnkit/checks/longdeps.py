@@ -22,6 +22,8 @@ def copy_baseline(T):
 
 
 def _compare(got, expected) -> str | None:
+    if isinstance(got, (list, tuple)):
+        return f"return one number (nats per step), not a {type(got).__name__} of {len(got)}"
     if as_scalar(got) is None:
         return f"return one number (nats per step), got {type(got).__name__}"
     return compare_scalar(got, expected, "the baseline")
