@@ -367,6 +367,20 @@ def _training_loops(model, batches, device: str) -> dict[str, Callable[[], None]
     }
 
 
+def machine_table():
+    """:func:`machine` as a two-column table (a pandas Styler) whose names (processor,
+    GPU, versions, system) every edition shows as they are."""
+    import pandas as pd
+
+    from rnnkit.translation import keep_as_is
+
+    info = machine()
+    table = pd.DataFrame(info.items(), columns=["", "value"])
+    names = [i for i, (key, value) in enumerate(info.items()) if isinstance(value, str)]
+    names = [i for i in names if info[table.loc[i, ""]] != "none"]  # "none" is a word
+    return keep_as_is(table.style.hide(), "value", names)
+
+
 def machine() -> dict:
     """What the timings were measured on: processor, cores, threads, GPU, versions."""
     import os

@@ -284,16 +284,48 @@ def _markup(message: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(message, quote=False))
 
 
+_KEEP = re.compile(r"""<(?:td|th)\b[^>]*(?:\bclass="[^"]*\bnotranslate\b|\btranslate="no")""")
+"""A table cell whose text stays as it is: a name (a processor, a kernel version), marked
+with the class ``notranslate`` or ``translate="no"`` (:func:`keep_as_is`)."""
+
+
 def _runs(markup: str) -> list[str]:
     """``markup`` split at block-level tags; styles and scripts removed."""
     return _BLOCK.split(_SKIPPED.sub("", markup))
+
+
+def _kept_runs(runs: list[str]) -> set[int]:
+    """The indices of the text runs inside table cells marked to stay as they are."""
+    kept, inside = set(), False
+    for i, run in enumerate(runs):
+        if _BLOCK.fullmatch(run):
+            inside = bool(_KEEP.match(run)) or (inside and not run.startswith("</"))
+        elif inside:
+            kept.add(i)
+    return kept
+
+
+def keep_as_is(styler, column: str, rows) -> object:
+    """``styler`` (a pandas Styler) with the cells of ``column`` in ``rows`` (index labels)
+    marked ``notranslate``: the Chinese edition shows them as they are, and the catalogue
+    does not ask for them (machine names differ from one reader's machine to the next)."""
+    import pandas as pd
+
+    data = styler.data
+    classes = pd.DataFrame("", index=data.index, columns=data.columns)
+    classes.loc[list(rows), column] = "notranslate"
+    return styler.set_td_classes(classes)
 
 
 def html_strings(markup: str) -> list[str]:
     """The messages of a table or checker box (``markup``) that need translating."""
     if not _TRANSLATED_HTML.search(markup):
         return []
-    messages = (_message(run) for run in _runs(markup) if not _BLOCK.fullmatch(run))
+    runs = _runs(markup)
+    kept = _kept_runs(runs)
+    messages = (
+        _message(run) for i, run in enumerate(runs) if not _BLOCK.fullmatch(run) and i not in kept
+    )
     return list(dict.fromkeys(m for m in messages if m and needs_translation(m)))
 
 
@@ -303,9 +335,10 @@ def translate_html(markup: str, language: str = "zh_CN") -> str:
     if language == "en" or not _TRANSLATED_HTML.search(markup):
         return markup
     styles = "".join(m[0] for m in _SKIPPED.finditer(markup))
-    out = []
-    for run in _runs(markup):
-        message = "" if _BLOCK.fullmatch(run) else _message(run)
+    out, runs = [], _runs(markup)
+    kept = _kept_runs(runs)
+    for i, run in enumerate(runs):
+        message = "" if _BLOCK.fullmatch(run) or i in kept else _message(run)
         new = translate(message, language) if message and needs_translation(message) else None
         if new is None:
             out.append(run)

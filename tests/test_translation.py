@@ -149,3 +149,22 @@ def test_edition_outputs_renders_the_chinese_copy_only_in_chinese(catalogue):
     assert seen == ["image/png"] and image["alt"] == "训练步数"
     en, _ = renderer("en")
     assert EditionOutputs.handle_mime(en, data, False) is None
+
+
+def test_cells_marked_to_stay_as_they_are_are_neither_asked_for_nor_translated(catalogue):
+    import pandas as pd
+
+    table = pd.DataFrame({"": ["GPU", "processor"], "value": ["none", "Some CPU Model 9"]})
+    markup = translation.keep_as_is(table.style.hide(), "value", [1]).to_html()
+    assert "Some CPU Model 9" not in translation.html_strings(markup)
+    assert "none" in translation.html_strings(markup)  # the unmarked cell is still asked for
+    assert "Some CPU Model 9" in translation.translate_html(markup)
+
+
+def test_the_machine_table_asks_for_no_machine_name():
+    from rnnkit import bench
+
+    info = bench.machine()
+    asked = translation.html_strings(bench.machine_table().to_html())
+    names = [value for value in info.values() if isinstance(value, str) and value != "none"]
+    assert names and not set(asked) & set(names)
