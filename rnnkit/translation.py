@@ -71,6 +71,200 @@ def shown(text: str) -> str:
     return translate(" ".join(text.split()), _language[0]) or text
 
 
+def shown_pieces(text: str) -> str:
+    """``text`` (a checker's title or feedback message) in the language chosen with
+    :func:`use_language`: whole where the catalogue has it, else piece by piece.
+
+    The pieces are the units of :func:`pieces`: a message is split at its seams
+    (line breaks, `` | ``, sentence ends, ``; ``, then ``: ``), coarsest first, and a
+    part is split further only when the catalogue lacks it whole. A seam next to a
+    translated part takes Chinese punctuation (。；：); a part the catalogue lacks stays
+    in English, so no text is lost and no number or `code` span is broken.
+    """
+    if _language[0] == "en":
+        return text
+    whole = translate(" ".join(text.split()), _language[0])
+    if whole is not None:
+        return whole
+    protected, quoted = _protect(text)
+    return _restore(_rendered(protected, 0, _language[0])[0], quoted)
+
+
+def pieces(text: str) -> list[str]:
+    """The smallest units of ``text`` that :func:`shown_pieces` translates: ``text``
+    split at every seam, outside brackets and `code` spans."""
+    parts = _split(text)
+    if parts is None:
+        return [text.strip()] if text.strip() else []
+    return [piece for part in parts[1] for piece in pieces(part)]
+
+
+def missing_pieces(text: str, language: str = "zh_CN") -> list[str]:
+    """The pieces of ``text`` that stay in English in ``language``: the smallest units
+    reached without a translation, where a Chinese reader would have to read English."""
+    if language == "en" or translate(" ".join(text.split()), language) is not None:
+        return []
+    protected, quoted = _protect(text)
+    return [_restore(piece, quoted) for piece in _missing(protected, 0, language)]
+
+
+# What an exception says (after "ValueError: ") is Python's own text: kept as it is.
+_EXCEPTION_TEXT = re.compile(
+    r"(?:(?<=Error: )|(?<=Exception: )).*?(?=; the dict it was given has the keys|$)", re.S
+)
+_PLACEHOLDER = 0xE000  # private-use characters stand for the kept texts while splitting
+
+
+def _protect(text: str) -> tuple[str, list[str]]:
+    """``text`` with each exception's message replaced by one private-use character."""
+    quoted: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        quoted.append(match[0])
+        return chr(_PLACEHOLDER + len(quoted) - 1)
+
+    return _EXCEPTION_TEXT.sub(hold, text), quoted
+
+
+def _restore(text: str, quoted: list[str]) -> str:
+    for i, original in enumerate(quoted):
+        text = text.replace(chr(_PLACEHOLDER + i), original)
+    return text
+
+
+def _missing(text: str, level: int, language: str) -> list[str]:
+    if _piece(text, language) is not None:
+        return []
+    parts = _split(text, level)
+    if parts is None:
+        core = text.strip()
+        words = re.sub(r"[\ue000-\uf8ff]", " ", value_template(core)[0].replace("{}", " "))
+        return [core] if needs_translation(words) else []
+    level, found = parts[0] + 1, []
+    for part in parts[1]:
+        found += _missing(part, level, language)
+    return found
+
+
+_SEAMS = ("\n", " | ", ". ", "; ", ": ")
+_ZH_SEAMS = {"\n": "\n", " | ": " | ", ". ": "。", "; ": "；", ": ": "："}
+_OPENING, _CLOSING = "([{", ")]}"
+
+
+def _split(text: str, level: int = 0) -> tuple[int, list[str], str] | None:
+    """(seam level, the parts, the seam) of ``text`` split at its coarsest seam from
+    ``level`` on, outside brackets and `code` spans; ``None`` when it has none."""
+    for index in range(level, len(_SEAMS)):
+        seam = _SEAMS[index]
+        cuts = _cuts(text, seam)
+        if cuts:
+            bounds = [0, *cuts, len(text)]
+            parts = [
+                text[a + (len(seam) if a else 0) : b]
+                for a, b in zip(bounds, bounds[1:], strict=False)
+            ]
+            return index, parts, seam
+    return None
+
+
+def _cuts(text: str, seam: str) -> list[int]:
+    """Where ``seam`` occurs at bracket depth 0 outside `code` (a sentence end only
+    before a capital letter or a backquote)."""
+    cuts, depth, in_code = [], 0, False
+    for i, char in enumerate(text):
+        if char == "`":
+            in_code = not in_code
+        elif in_code:
+            continue
+        elif char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and i and text.startswith(seam, i):
+            after = text[i + len(seam) : i + len(seam) + 1]
+            if seam != ". " or after.isupper() or after == "`":
+                cuts.append(i)
+    return cuts
+
+
+def _rendered(text: str, level: int, language: str) -> tuple[str, bool]:
+    """(``text`` in ``language`` as far as the catalogue goes, whether any of it is)."""
+    new = _piece(text, language)
+    if new is not None:
+        return new, True
+    split = _split(text, level)
+    if split is None:
+        return text, False
+    index, parts, seam = split
+    done = [_rendered(part, index + 1, language) for part in parts]
+    out = done[0][0]
+    for (_, left), (right, translated) in zip(done, done[1:], strict=False):
+        chinese = left or translated
+        out = (out.rstrip("。") if chinese and seam == ". " else out) + (
+            _ZH_SEAMS[seam] if chinese else seam
+        )
+        out += right
+    return out, any(translated for _, translated in done)
+
+
+def _piece(text: str, language: str) -> str | None:
+    """One piece in ``language``: whole, with its numbers as ``{}``, or with its values
+    (numbers, tuples and lists of them) as ``{}``; a final full stop may differ."""
+    core = text.strip()
+    if not core:
+        return None
+    head, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    variants = [(core, "")]
+    if core.endswith(".") and not core.endswith(".."):
+        variants.append((core[:-1], "。"))
+    else:
+        variants.append((core + ".", None))
+    for variant, stop in variants:
+        new = translate(variant, language) or _by_values(variant, language)
+        if new is not None:
+            if stop is None:
+                new = new.removesuffix("。")
+            elif stop:
+                new = new.removesuffix("。") + stop
+            return head + new + tail
+    return None
+
+
+_TYPES = r"(?:NoneType|float|int|str|dict|list|tuple|bool|complex|ndarray|Tensor)\b"
+_ITEM = r"(?:'[^'\n]*'|inf|nan|[-+−\d\s,.e])"
+_VALUE = re.compile(
+    r"`[^`]+`|"
+    rf"(?<![\w.])[(\[](?:{_ITEM}|[(\[]{_ITEM}*[)\]])*[)\]]|"
+    r"\b[A-Z]\w*(?:Error|Exception)\b|(?<![\w'])'[^'\s]*'(?![\w'])|"
+    rf"(?:(?<=got )|(?<=got a )){_TYPES}|" + _NUMBER.pattern
+)
+
+
+def value_template(text: str) -> tuple[str, list[str]]:
+    """``text`` with each value written ``{}``, and the values in order: a `code` span, a
+    number, a tuple or list of numbers or quoted strings (``(4, 7, 5)``, ``['W', 'U']``,
+    ``()``), a quoted string (``'torch'``), the name of an exception (``ValueError``),
+    or a type after "got" (``got NoneType``)."""
+    kinds = rf"\d|'|inf|nan|Err|Exc|^\(\)$|^`|^{_TYPES}"
+    found = [m for m in _VALUE.finditer(text) if re.search(kinds, m[0])]
+    pattern, last = [], 0
+    for m in found:
+        pattern += [text[last : m.start()].replace("{", "{{").replace("}", "}}"), "{}"]
+        last = m.end()
+    pattern.append(text[last:].replace("{", "{{").replace("}", "}}"))
+    return "".join(pattern), [m[0] for m in found]
+
+
+def _by_values(text: str, language: str) -> str | None:
+    """``text`` translated from its :func:`value_template`, or ``None``."""
+    pattern, values = value_template(text)
+    entry = catalogue(language).get(pattern) if values else None
+    try:
+        return entry.format(*values) if entry else None
+    except (IndexError, KeyError, ValueError):
+        return None
+
+
 def template(text: str) -> tuple[str, list[str]]:
     """``text`` with every number written ``{}``, and the numbers in order."""
     numbers = _NUMBER.findall(text)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from rnnkit.checks import diagnose
-from rnnkit.translation import shown
+from rnnkit.translation import shown_pieces as shown
 from rnnkit.validation import one_line
 
 NOT_ATTEMPTED = "not attempted"
