@@ -56,7 +56,7 @@ def test_a_float32_number_is_told_that_only_precision_differs():
         (lambda T: 10 * math.log(8), "exactly 30 times the expected one"),
         (lambda T: 10 * math.log(8) // (T + 20), "an integer division"),
         (lambda T: round(10 * math.log(8) / (T + 20), 4), "it looks rounded"),
-        (lambda T: 10 * math.log(8) / 30, 'same answer as for the case "T = 10"'),
+        (lambda T: 10 * math.log(8) / 30, "same answer here as for an earlier case"),
     ],
     ids=["a sum, not a mean", "integer division", "rounded", "hard-coded for T = 10"],
 )
