@@ -75,11 +75,12 @@ def shown_pieces(text: str) -> str:
     """``text`` (a checker's title or feedback message) in the language chosen with
     :func:`use_language`: whole where the catalogue has it, else piece by piece.
 
-    The pieces are the units of :func:`pieces`: a message is split at its seams
-    (line breaks, `` | ``, sentence ends, ``; ``, then ``: ``), coarsest first, and a
-    part is split further only when the catalogue lacks it whole. A seam next to a
-    translated part takes Chinese punctuation (。；：); a part the catalogue lacks stays
-    in English, so no text is lost and no number or `code` span is broken.
+    The pieces are the units of :func:`pieces`: a message is split at its seams (line
+    breaks, a vertical bar between spaces, sentence ends, semicolons, then colons),
+    coarsest first, and a part is split further only when the catalogue lacks it
+    whole. A seam next to a translated part takes Chinese punctuation (。；：); a part
+    the catalogue lacks stays in English, so no text is lost and no number or code span
+    is broken.
     """
     if _language[0] == "en":
         return text
@@ -92,7 +93,7 @@ def shown_pieces(text: str) -> str:
 
 def pieces(text: str) -> list[str]:
     """The smallest units of ``text`` that :func:`shown_pieces` translates: ``text``
-    split at every seam, outside brackets and `code` spans."""
+    split at every seam, outside brackets and code spans."""
     parts = _split(text)
     if parts is None:
         return [text.strip()] if text.strip() else []
