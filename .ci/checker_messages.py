@@ -43,9 +43,15 @@ def _stub(*args, **kwargs):
     raise NotImplementedError
 
 
+LESSONS: dict[str, list[str]] = {}
+"""Each checker's case lessons (``Case(lesson=...)``), filled by :func:`known_mistakes`:
+a lesson shows only when an answer fails on its case, so it is listed on its own."""
+
+
 def known_mistakes() -> dict[str, list[Callable]]:
     """Each checker's own mistake functions, read from the ``mistakes`` it passes to
-    ``run_check`` (its stub answer stops the check at once)."""
+    ``run_check`` (its stub answer stops the check at once); its cases' lessons go to
+    :data:`LESSONS`."""
     found: dict[str, list[Callable]] = {}
     for name, check in checks.CHECKERS.items():
         module = sys.modules[check.__module__]
@@ -53,7 +59,9 @@ def known_mistakes() -> dict[str, list[Callable]]:
 
         def spy(*args, _name=name, _real=real, **kwargs):
             mistakes = kwargs.get("mistakes", args[5] if len(args) > 5 else ())
+            cases = kwargs.get("cases", args[3] if len(args) > 3 else ())
             found[_name] = [wrong for _, wrong in mistakes]
+            LESSONS[_name] = [case.lesson for case in cases if case.lesson]
             return _real(*args, **kwargs)
 
         module.run_check = spy
@@ -119,12 +127,13 @@ def texts(result: core.CheckResult) -> list[str]:
 
 def untranslated(found: list[core.CheckResult]) -> dict[str, str]:
     """``{piece: the first message it comes from}`` for every piece without a
-    translation, each with its values (numbers, tuples of them) written ``{}``."""
+    translation, each with its values (numbers, tuples of them) written ``{}``; the
+    cases' lessons (:data:`LESSONS`) included."""
     missing: dict[str, str] = {}
-    for result in found:
-        for text in texts(result):
-            for piece in missing_pieces(text, LANGUAGE):
-                missing.setdefault(value_template(piece)[0], text)
+    lessons = [lesson for listed in LESSONS.values() for lesson in listed]
+    for text in [t for result in found for t in texts(result)] + lessons:
+        for piece in missing_pieces(text, LANGUAGE):
+            missing.setdefault(value_template(piece)[0], text)
     return missing
 
 

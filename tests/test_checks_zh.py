@@ -91,6 +91,17 @@ def test_every_piece_the_battery_shows_is_translated():
     assert not missing, f"no Chinese for these pieces ({LISTING} lists them all):\n{listed}"
 
 
+def test_every_lesson_of_every_checker_is_translated():
+    # A lesson shows only when an answer fails on its case, which no battery may do.
+    from ci_scripts import load_ci_script
+
+    lister = load_ci_script("checker_messages")
+    lister.known_mistakes()
+    lessons = [lesson for listed in lister.LESSONS.values() for lesson in listed]
+    missing = [p for lesson in lessons for p in translation.missing_pieces(lesson, "zh_CN")]
+    assert lessons and not missing, f"no Chinese for these pieces ({LISTING}): {missing}"
+
+
 @pytest.mark.parametrize("status", [NOT_ATTEMPTED, INCORRECT, CORRECT])
 @pytest.mark.parametrize("name", sorted(checks.CHECKERS))
 def test_each_title_is_chinese_for_each_status(chinese, name, status):
