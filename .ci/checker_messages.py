@@ -1,7 +1,7 @@
 """The checkers' feedback on wrong answers, and the pieces of it that have no Chinese.
 
 A checker's title and messages reach a Chinese learner through
-``rnnkit.translation.shown_pieces``: whole where ``rnnkit/locale/zh_CN.po`` has the
+``rnnkit.translation.shown``: whole where ``rnnkit/locale/zh_CN.po`` has the
 message, else piece by piece. This script runs every checker on the wrong answers we
 know of and lists each piece that would stay in English, with the message it came from:
 

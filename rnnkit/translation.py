@@ -64,14 +64,6 @@ def use_language(language: str) -> None:
 
 
 def shown(text: str) -> str:
-    """``text`` in the language chosen with :func:`use_language`, where the catalogue
-    has it; otherwise ``text`` itself."""
-    if _language[0] == "en":
-        return text
-    return translate(" ".join(text.split()), _language[0]) or text
-
-
-def shown_pieces(text: str) -> str:
     """``text`` (a checker's title or feedback message) in the language chosen with
     :func:`use_language`: whole where the catalogue has it, else piece by piece.
 
@@ -92,7 +84,7 @@ def shown_pieces(text: str) -> str:
 
 
 def pieces(text: str) -> list[str]:
-    """The smallest units of ``text`` that :func:`shown_pieces` translates: ``text``
+    """The smallest units of ``text`` that :func:`shown` translates: ``text``
     split at every seam, outside brackets and code spans."""
     parts = _split(text)
     if parts is None:

@@ -1,5 +1,5 @@
 """The checkers' feedback in Chinese: titles and messages translated whole or piece by
-piece (rnnkit.translation.shown_pieces), English unchanged by default."""
+piece (rnnkit.translation.shown), English unchanged by default."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _numbers_and_code(text: str) -> list[str]:
 
 @pytest.mark.parametrize("message", MESSAGES)
 def test_piecewise_translation_keeps_every_number_and_code_span(chinese, message):
-    shown = translation.shown_pieces(message)
+    shown = translation.shown(message)
     assert shown != message
     for token in _numbers_and_code(message):
         assert token in shown, token
@@ -66,7 +66,7 @@ def test_the_pieces_of_a_message_are_all_of_its_text(message):
 
 
 def test_an_untranslated_piece_stays_in_english_and_the_exception_text_whole(chinese):
-    shown = translation.shown_pieces(MESSAGES[2])
+    shown = translation.shown(MESSAGES[2])
     assert "an untranslated label 7：" in shown
     assert "matmul: Input operand 1 has a mismatch (size 3 is different from 4)" in shown
     assert translation.missing_pieces(MESSAGES[2]) == ["an untranslated label 7"]

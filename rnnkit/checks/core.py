@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from rnnkit.checks import diagnose
-from rnnkit.translation import shown_pieces as shown
+from rnnkit.translation import shown
 from rnnkit.validation import one_line
 
 NOT_ATTEMPTED = "not attempted"
@@ -173,7 +173,7 @@ def run_check(
             "without calling it (`check(my_function)`, not `check(my_function())`)"
         )
         return CheckResult(exercise, INCORRECT, [message], reference)
-    passed: list[tuple[Case, Any, Any]] = []  # (case, expected, answer) so far
+    passed: list[tuple[Any, Any]] = []  # (expected, answer) of the cases passed so far
     for case in cases:
         expected = _call(reference, case)  # first, on its own copy of the case
         attempt = _attempt(learner, case)
@@ -182,7 +182,7 @@ def run_check(
         problem = attempt.problem or _returned_nothing(attempt.answer, expected)
         problem = problem or _compare_safely(compare, attempt.answer, expected)
         if problem is None:
-            passed.append((case, expected, attempt.answer))
+            passed.append((expected, attempt.answer))
             continue
         messages = [f"{case.label}: {problem}"]
         if case.lesson:
@@ -199,7 +199,7 @@ def _same_as_before(attempt: _Attempt, expected: Any, passed) -> list[str]:
     result does not depend on the inputs (hard-coded, or an input ignored)."""
     if attempt.problem is not None or attempt.answer is None:
         return []
-    for _, their_expected, answer in passed:
+    for their_expected, answer in passed:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             same = same_answer(attempt.answer, answer) and not same_answer(expected, their_expected)
