@@ -376,8 +376,10 @@ def machine_table():
 
     info = machine()
     table = pd.DataFrame(info.items(), columns=["", "value"])
-    names = [i for i, (key, value) in enumerate(info.items()) if isinstance(value, str)]
-    names = [i for i in names if info[table.loc[i, ""]] != "none"]  # "none" is a word
+    # names, not words: "none" (no GPU) is a word the Chinese edition translates
+    names = [
+        i for i, value in enumerate(info.values()) if isinstance(value, str) and value != "none"
+    ]
     return keep_as_is(table.style.hide(), "value", names)
 
 

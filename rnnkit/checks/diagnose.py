@@ -287,7 +287,8 @@ def _not_normalised(got, expected, axes) -> str | None:
             "Your values are all zero or negative where probabilities are expected: they "
             "look like log-probabilities (a log-softmax); the probabilities are their exp."
         )
-    low, high = float(got.sum(axis=right[0]).min()), float(got.sum(axis=right[0]).max())
+    sums = got.sum(axis=right[0])
+    low, high = float(sums.min()), float(sums.max())
     sums = f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g} to {high:.3g}"
     return (
         f"Along {_axis(right[0], axes)} the expected values sum to 1 and yours sum to "
@@ -326,10 +327,21 @@ def _first_only(got, expected, axes, rtol, atol) -> str | None:
 # --- whole-answer properties -----------------------------------------------------
 
 
-def diagnose_precision(got_raw, got, expected, rtol, atol) -> str | None:
-    """Right to the precision of a lower dtype (or to about float32 precision)."""
+def _lower_precision(got_raw) -> np.dtype | None:
+    """The dtype of ``got_raw`` (an array, a NumPy scalar, a tensor) if it is a float or
+    complex type less precise than float64, else None."""
+    if hasattr(got_raw, "detach"):  # a torch tensor
+        got_raw = got_raw.detach().cpu().numpy()
     dtype = getattr(got_raw, "dtype", None)
     if dtype is not None and dtype.kind in "fc" and np.finfo(dtype).eps > 1e-10:
+        return dtype
+    return None
+
+
+def diagnose_precision(got_raw, got, expected, rtol, atol) -> str | None:
+    """Right to the precision of a lower dtype (or to about float32 precision)."""
+    dtype = _lower_precision(got_raw)
+    if dtype is not None:
         eps = float(np.finfo(dtype).eps)
         scale = max(float(np.abs(expected).max()), 1.0)
         if np.allclose(got, expected, rtol=100 * eps, atol=100 * eps * scale):
@@ -349,10 +361,8 @@ def diagnose_precision(got_raw, got, expected, rtol, atol) -> str | None:
 def diagnose_number_precision(got_raw, value: float, expected: float) -> str | None:
     """One number of a lower dtype (a NumPy scalar, a 0-d array or tensor) that is right to
     that dtype's precision."""
-    if hasattr(got_raw, "detach"):  # a torch tensor
-        got_raw = got_raw.detach().cpu().numpy()
-    dtype = getattr(got_raw, "dtype", None)
-    if dtype is None or dtype.kind != "f" or np.finfo(dtype).eps <= 1e-10:
+    dtype = _lower_precision(got_raw)
+    if dtype is None or dtype.kind != "f":
         return None
     eps = float(np.finfo(dtype).eps)
     if abs(value - expected) > 100 * eps * max(abs(expected), 1.0):

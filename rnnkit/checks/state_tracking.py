@@ -133,9 +133,10 @@ def _too_small(k: int, bits: np.ndarray, states: np.ndarray, factor: float) -> s
     )
 
 
-def _wrong_logic(k: int, bits: np.ndarray, states: np.ndarray, saturated_run) -> str:
+def _wrong_logic(k: int, bits: np.ndarray, states: np.ndarray, k_sat: int, sat_states) -> str:
+    """``k``, ``states``: the weights' own run; ``k_sat``, ``sat_states``: the saturated
+    run, which shows the (parity so far, bit) pair the logic gets wrong."""
     where, _ = _where(k, bits, states)
-    k_sat, sat_states = saturated_run
     _, row = _where(k_sat, bits, sat_states)
     before = 0 if k_sat == 1 else int(np.sum(bits[row, : k_sat - 1]) % 2)
     return (
@@ -158,7 +159,7 @@ def _compare(got, expected) -> str | None:
     k_sat, sat_states = _unroll(saturated, bits) if factor > 1 else (k, states)
     if k_sat is None:
         return _too_small(k, bits, states, factor)
-    return _wrong_logic(k, bits, states, (k_sat, sat_states))
+    return _wrong_logic(k, bits, states, k_sat, sat_states)
 
 
 def check_parity_weights(parity_weights: Callable) -> CheckResult:
