@@ -40,16 +40,18 @@ def test_every_image_on_the_page_loads(pages, path):
     assert broken == []
 
 
-def test_math_is_typeset_with_no_raw_tex_left(page, site):
-    open_page(page, site, MATH_CHAPTER)
+@pytest.mark.parametrize("path", [MATH_CHAPTER])
+def test_math_is_typeset_with_no_raw_tex_left(pages, path):
+    page = pages.get(path, 1280)
     page.wait_for_selector("mjx-container", timeout=15_000)
     assert page.locator("mjx-container").count() >= 5
     text = page.inner_text("main")
     assert "$$" not in text and "\\tanh" not in text
 
 
-def test_history_chapter_draws_its_figure(page, site):
-    open_page(page, site, "chapters/01_history.html")
+@pytest.mark.parametrize("path", ["chapters/01_history.html"])
+def test_history_chapter_draws_its_figure(pages, path):
+    page = pages.get(path, 1280)
     sizes = page.eval_on_selector_all(".cell_output img", "imgs => imgs.map(i => i.naturalWidth)")
     assert sizes and min(sizes) > 300
 
@@ -82,8 +84,8 @@ def test_search_finds_forget_gate(page, site):
 
 
 @pytest.mark.parametrize("path", ["chapters/01_history.html", MATH_CHAPTER])
-def test_launch_and_download_buttons_are_present(page, site, path):
-    open_page(page, site, path)
+def test_launch_and_download_buttons_are_present(pages, path):
+    page = pages.get(path, 1280)
     launch = page.locator(".dropdown-launch-buttons a")
     hrefs = [launch.nth(i).get_attribute("href") for i in range(launch.count())]
     assert any("colab.research.google.com" in h for h in hrefs)

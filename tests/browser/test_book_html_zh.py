@@ -45,16 +45,23 @@ def test_every_chapter_heading_of_the_chinese_edition_is_in_chinese():
     assert english == []
 
 
-def test_the_pilot_chapter_and_the_navigation_are_in_chinese(page, site):
-    open_page(page, f"{site}/zh/{LSTM}")
+# The read-only checks of the Chinese LSTM chapter share its page with every other
+# check of it (``pages``; the ``path`` parameter keeps them on one worker).
+on_the_chinese_lstm_page = pytest.mark.parametrize("path", [f"zh/{LSTM}"])
+
+
+@on_the_chinese_lstm_page
+def test_the_pilot_chapter_and_the_navigation_are_in_chinese(pages, path):
+    page = pages.get(path, 1280)
     assert page.get_attribute("html", "lang").lower().startswith("zh")
     assert "带门的记忆单元" in page.inner_text("h1")
     assert "遗忘门" in page.inner_text("main")
     assert "第二部分：数学" in page.inner_text("nav.bd-docs-nav")
 
 
-def test_math_is_typeset_in_the_chinese_chapter(page, site):
-    open_page(page, f"{site}/zh/{LSTM}")
+@on_the_chinese_lstm_page
+def test_math_is_typeset_in_the_chinese_chapter(pages, path):
+    page = pages.get(path, 1280)
     page.wait_for_selector("mjx-container", timeout=15_000)
     assert page.locator("mjx-container").count() >= 5
     text = page.inner_text("main")
@@ -82,10 +89,11 @@ DRAW = """(ch) => {
 }"""
 
 
-def test_chinese_glyphs_are_drawn_not_missing_glyph_boxes(page, site):
+@on_the_chinese_lstm_page
+def test_chinese_glyphs_are_drawn_not_missing_glyph_boxes(pages, path):
     """Without a CJK font every Chinese character is drawn as the same box (or blank);
     with one, two characters draw differently, both unlike a code point no font has."""
-    open_page(page, f"{site}/zh/{LSTM}")
+    page = pages.get(path, 1280)
     forget, forget_width = page.evaluate(DRAW, "遗")
     gate, _ = page.evaluate(DRAW, "门")
     missing, _ = page.evaluate(DRAW, "\U0010fffd")
@@ -126,16 +134,17 @@ def test_search_for_forget_gate_in_chinese_finds_the_lstm_chapter(page, site):
 
 
 @pytest.mark.parametrize(
-    ("name", "path"),
+    "path",
     [
-        ("zh-05_lstm", LSTM),
-        ("zh-07_char_lm", "chapters/07_char_lm.html"),
-        ("zh-14_state_tracking", "chapters/14_state_tracking.html"),
-        ("zh-15_state_space_models", "chapters/15_state_space_models.html"),
+        f"zh/{LSTM}",
+        "zh/chapters/07_char_lm.html",
+        "zh/chapters/14_state_tracking.html",
+        "zh/chapters/15_state_space_models.html",
     ],
 )
-def test_screenshot_of_the_chinese_chapter(page, site, screenshots, name, path):
-    open_page(page, f"{site}/zh/{path}")
-    target = screenshots / f"{name}.png"
+def test_screenshot_of_the_chinese_chapter(pages, screenshots, path):
+    """The page as loaded for every page's checks (test_book_html.py), not again."""
+    page = pages.get(path, 1280)
+    target = screenshots / f"zh-{Path(path).stem}.png"
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000

@@ -47,11 +47,22 @@ def desktop_page(pages, path):
     return pages.get(path, DESKTOP)
 
 
+# A screenshot keeps at most the top 32,000 px of a page: every chapter fits, and the
+# API reference (about 160,000 px tall at 1280 px) would take seconds to encode into
+# an image no viewer opens whole.
+TALLEST_SHOT = 32_000
+
+
 def screenshot(page, screenshots, width):
     target = screenshots / f"{Path(page.book_path).stem}-{width}.png"
+    height = min(page.evaluate("document.documentElement.scrollHeight"), TALLEST_SHOT)
     for attempt in range(3):
         try:
-            page.screenshot(path=str(target), full_page=True)
+            page.screenshot(
+                path=str(target),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": width, "height": height},
+            )
             break
         except PlaywrightError:  # a loaded machine sometimes fails one capture of a tall page
             if attempt == 2:
