@@ -52,7 +52,7 @@ test: $(STAMP) chromium
 	bash .ci/test-all
 
 # The first steps of `make test`, which need neither the book nor a browser.
-check: $(STAMP)
+check: $(STAMP) fonts
 	bash .ci/test-all --quick
 
 # The English messages of every page into its catalogue; a changed sentence comes back
