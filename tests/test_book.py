@@ -336,6 +336,7 @@ FOLD_CONF = "extensions = ['myst_nb', 'rnnkit.book']\nnb_execution_mode = 'off'\
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_a_solution_folds_under_the_editions_label(tmp_path, language):
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
 
     from rnnkit.book import SOLUTION_PROMPTS
 
@@ -348,7 +349,8 @@ def test_a_solution_folds_under_the_editions_label(tmp_path, language):
     notebook = {"cells": [title, solution], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (src / "index.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     out = tmp_path / "html"
-    Sphinx(src, src, out, tmp_path / "doctrees", "html", {"language": language}).build()
+    with docutils_namespace():  # the directives Sphinx registers go when it is done
+        Sphinx(src, src, out, tmp_path / "doctrees", "html", {"language": language}).build()
     page = (out / "index.html").read_text(encoding="utf-8")
     show, hide = SOLUTION_PROMPTS[language]
     assert show in page and hide in page and "Show code cell" not in page

@@ -279,11 +279,13 @@ CHINESE = {
 
 def build_notebook(src: Path, out: Path, builder: str, language: str) -> Path:
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
 
     doctrees = out.parent / f"doctrees-{builder}"
     overrides = {"language": language}
-    app = Sphinx(src, src, out, doctrees, builder, overrides, status=None, warning=None)
-    app.build()
+    with docutils_namespace():  # the directives Sphinx registers go when it is done
+        app = Sphinx(src, src, out, doctrees, builder, overrides, status=None, warning=None)
+        app.build()
     return out
 
 
