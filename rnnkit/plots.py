@@ -86,11 +86,13 @@ def rendered_size(fig) -> tuple[int, int]:
     return png_size(buffer.getvalue())
 
 
-def smallest_text_px(fig) -> float:
+def smallest_text_px(fig, width: int | None = None) -> float:
     """Height in screen pixels of the smallest visible, non-empty text of ``fig``,
     as the book shows it: points at the figure's dpi, scaled down when the PNG is
-    wider than the column (the browser shrinks it to fit)."""
-    width, _ = rendered_size(fig)
+    wider than the column (the browser shrinks it to fit). ``width`` is the PNG's
+    width from ``rendered_size(fig)`` when the caller has it (saving a render)."""
+    if width is None:
+        width, _ = rendered_size(fig)
     shrink = min(1.0, COLUMN_PX / width)
     sizes = [
         text.get_fontsize()

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +10,12 @@ import pytest
 import rnnkit  # noqa: F401  (sets Keras's environment before any test imports Keras)
 
 os.environ.setdefault("RNNKIT_PROGRESS", "0")  # no progress bars unless a test asks for one
+
+# jsonschema (which nbformat and Jupyter Book use) checks the "iri" string format with
+# rfc3987_syntax when it is installed, and that module builds a grammar as it is
+# imported: 2.5 s in each pytest process. No test checks that format; with the module
+# marked missing, jsonschema leaves the format unchecked.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 
 @pytest.fixture

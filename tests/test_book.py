@@ -270,6 +270,7 @@ def build_with_checked_mark(tmp_path: Path, language: str) -> Path:
     return out
 
 
+@pytest.mark.slow  # Sphinx builds
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_checked_mark_keeps_the_number_and_links_to_the_checks_page(tmp_path, language):
     from rnnkit.book import CHECKED_TITLE
@@ -333,6 +334,7 @@ def test_no_cell_sets_its_own_fold_label():
 FOLD_CONF = "extensions = ['myst_nb', 'rnnkit.book']\nnb_execution_mode = 'off'\n"
 
 
+@pytest.mark.slow  # Sphinx builds
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_a_solution_folds_under_the_editions_label(tmp_path, language):
     from sphinx.application import Sphinx

@@ -380,7 +380,7 @@ def test_every_figure_is_drawn_at_the_column_width_with_text_of_at_least_10_px(n
     fig = every_figure()[name]()
     width, _ = rendered_size(fig)  # as the notebook's inline backend saves it
     assert 0.9 * COLUMN_PX <= width <= 1.1 * COLUMN_PX, width
-    assert smallest_text_px(fig) >= MIN_TEXT_PX
+    assert smallest_text_px(fig, width) >= MIN_TEXT_PX
 
 
 def test_the_style_draws_a_plain_figure_white_at_the_column_width():
@@ -403,7 +403,8 @@ def test_smallest_text_px_counts_the_browser_shrinking_a_figure_wider_than_the_c
     ax.set_title("shown at half size", fontsize=10)
     ax.set_xticks([]), ax.set_yticks([])
     width, _ = rendered_size(fig)
-    assert smallest_text_px(fig) == pytest.approx(10 * 100 / 72 * COLUMN_PX / width)
+    expected = 10 * 100 / 72 * COLUMN_PX / width
+    assert smallest_text_px(fig) == smallest_text_px(fig, width) == pytest.approx(expected)
 
 
 def test_smallest_text_px_and_png_size_refuse_what_they_cannot_measure():
