@@ -16,7 +16,6 @@ import json
 import time
 
 LENGTH, TOKENS, VOCAB_SIZE = 32, 4, 10  # the chapter's task: 4 of 8 symbols among 32 steps
-CELLS = ("lstm", "s4d", "selective", "mingru")
 TASKS = ("selective copying", "copying")  # the one that separates the mixers first
 
 
@@ -26,7 +25,8 @@ def run(cell: str, task: str, seed: int, epochs: int, length: int) -> dict:
 
     import rnnkit
     from rnnkit.data.copying import copying, selective_copying
-    from rnnkit.models.copying import answer_accuracy, parameter_count, torch_copying
+    from rnnkit.models import count_parameters
+    from rnnkit.models.copying import answer_accuracy, torch_copying
     from rnnkit.train import FitConfig, fit_torch
 
     make = copying if task == "copying" else selective_copying
@@ -37,7 +37,7 @@ def run(cell: str, task: str, seed: int, epochs: int, length: int) -> dict:
     start = time.process_time()
     history = fit_torch(model, (torch.as_tensor(train.x), torch.as_tensor(train.y)), config=fit)
     cpu = time.process_time() - start
-    row = {"cell": cell, "task": task, "seed": seed, "params": parameter_count(model),
+    row = {"cell": cell, "task": task, "seed": seed, "params": count_parameters(model),
            "cpu_s": cpu, "loss": history["loss"][-1]}  # fmt: skip
     for factor in (1, 2, 4):
         extra = {"lag": length} if task == "copying" else {}
@@ -57,11 +57,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from rnnkit.bench import machine
+    from rnnkit.models.copying import MIXERS
 
     rows = []
     for seed in args.seeds:
         for task in args.tasks:
-            for cell in CELLS:
+            for cell in MIXERS:
                 rows.append(run(cell, task, seed, args.epochs, args.length))
                 r = rows[-1]
                 print(f"seed {seed} {task:17s} {cell:9s} {r['cpu_s']:5.0f} CPU s  "

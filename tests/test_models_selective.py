@@ -4,7 +4,8 @@ the step depends on the input, and the copying model's shapes and errors."""
 import pytest
 import torch
 
-from rnnkit.models.copying import CELLS, parameter_count, torch_copying
+from rnnkit.models import count_parameters
+from rnnkit.models.copying import MIXERS, torch_copying
 from rnnkit.models.selective import SelectiveConfig, SelectiveSSM
 
 
@@ -63,11 +64,11 @@ def test_bad_inputs_raise_clear_errors():
         SelectiveConfig(channels=6, heads=4)
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", MIXERS)
 def test_copying_model_returns_logits_of_the_answers(cell):
     model = torch_copying(cell, vocab_size=7, embed_dim=8, state=4, answers=3)
     out = model(torch.randint(0, 7, (2, 20)))
-    assert out.shape == (2, 3, 7) and parameter_count(model) > 0
+    assert out.shape == (2, 3, 7) and count_parameters(model) > 0
 
 
 def test_copying_model_rejects_unknown_cells_and_short_inputs():

@@ -30,7 +30,7 @@ from rnnkit.models.selective import SelectiveConfig, SelectiveSSM
 from rnnkit.models.ssm import DiagonalLTI, LTIConfig
 from rnnkit.validation import require_choice, require_int
 
-CELLS = ("lstm", "s4d", "selective", "mingru")
+MIXERS = ("lstm", "s4d", "selective", "mingru")  # what `cell` may name: the mixer of every layer
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class CopyingConfig:
     answers: int = 4  # logits for the last `answers` positions
 
     def __post_init__(self) -> None:
-        require_choice(self.cell, "cell", CELLS)
+        require_choice(self.cell, "cell", MIXERS)
         for name in ("vocab_size", "embed_dim", "state", "layers", "answers"):
             require_int(getattr(self, name), f"CopyingConfig.{name}", minimum=1)
 
@@ -111,14 +111,9 @@ class CopyingModel(nn.Module):
 
 
 def torch_copying(cell: str = "selective", **sizes) -> CopyingModel:
-    """The copying model with mixer ``cell`` (one of ``CELLS``) and the other fields
+    """The copying model with mixer ``cell`` (one of ``MIXERS``) and the other fields
     of :class:`CopyingConfig` as keywords."""
     return CopyingModel(CopyingConfig(cell=cell, **sizes))
-
-
-def parameter_count(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def answer_accuracy(model: nn.Module, x, y, batch_size: int = 256) -> float:
