@@ -7,9 +7,8 @@ import torch
 
 from rnnkit.distributed import DDPConfig, run_data_parallel, run_single
 
-pytestmark = pytest.mark.slow  # starts two processes: `make test` only
 
-
+@pytest.mark.slow  # starts two processes: `make test` only
 def test_two_process_ddp_matches_one_process_on_the_same_global_batch():
     cfg = DDPConfig(world_size=2, steps=4, batch=8, T=6, hidden_size=4)
     result = run_data_parallel(cfg)
@@ -43,6 +42,7 @@ def test_run_data_parallel_refuses_a_dict_config():
         run_data_parallel({"world_size": 2})
 
 
+@pytest.mark.slow  # trains twice
 def test_single_run_is_deterministic():
     cfg = DDPConfig(steps=2, batch=4, T=4, hidden_size=3)
     a, _, loss_a = run_single(cfg)
