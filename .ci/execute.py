@@ -11,14 +11,26 @@ The performance appendix runs last and alone: it reads the other notebooks' time
 the cache (so it runs again whenever another notebook has run, and fails when one has
 no record), and its own timings should not share a core with a training run.
 
-Usage: ``python .ci/execute.py [--workers N]``. Exit status 1 if a notebook fails.
+The cache keys a record on the notebook's code alone, not on the ``rnnkit`` it imports
+or the files it reads, so an edit to the package leaves records it has made stale.
+Each record therefore keeps the digest of everything else a notebook's outputs can
+depend on (``sources_digest``), and ``--fresh`` (``make test``) executes again every
+notebook whose record was made from other sources: a record it keeps is one that the
+current code would have produced, executed by ``make book`` or an earlier test run.
+
+Usage: ``python .ci/execute.py [--workers N] [--fresh]``. Exit status 1 if a notebook
+fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.metadata
 import os
+import platform
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -52,6 +64,41 @@ LONGEST = (
     "14_state_tracking.ipynb",
 )
 TIMEOUT_S = 300  # the same limit as _config.yml's execute.timeout
+
+
+def sources_digest(root: Path = ROOT) -> str | None:
+    """A digest of what a notebook's outputs can depend on besides its own code: every
+    file git lists (tracked, or new and not ignored) but the notebooks, the tests and
+    the top-level Markdown pages; the installed packages and their versions; Python,
+    the machine's architecture and ``PYTHONHASHSEED``. ``None`` outside a git checkout
+    (then ``--fresh`` executes every notebook)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    digest = hashlib.sha256()
+    for name in sorted(set(listed.split("\0")) - {""}):
+        path = root / name
+        skipped = (
+            name.startswith("tests/")
+            or name.endswith(".ipynb")
+            or "/" not in name
+            and name.endswith(".md")
+        )
+        if skipped or not path.is_file():  # a tracked file deleted in the working tree
+            continue
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    packages = sorted(
+        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
+    )
+    machine = [sys.version, platform.machine(), os.environ.get("PYTHONHASHSEED", "")]
+    digest.update("\n".join(packages + machine).encode())
+    return digest.hexdigest()
 
 
 def book_notebooks(root: Path = ROOT) -> list[Path]:
@@ -106,15 +153,27 @@ def in_book_order(paths: list[Path], workers: int, run: Callable[[Path], object]
             yield path, run(path)
 
 
-def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
-    """Execute the notebooks the cache lacks; return {notebook name: error} for failures."""
-    cache = get_cache(str(CACHE))
+def to_execute(paths: list[Path], cache, sources: str | None, fresh: bool) -> list[Path]:
+    """The notebooks ``cache`` has no record for; with ``fresh``, also those whose record
+    was made from other ``sources`` (all of them when ``sources`` is ``None``)."""
     todo = []
     for path in paths:
         try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
             todo.append(path)
+            continue
+        if fresh and (sources is None or (record.data or {}).get("sources") != sources):
+            todo.append(path)
+    return todo
+
+
+def execute_all(paths: list[Path], workers: int, fresh: bool = False) -> dict[str, str]:
+    """Execute the notebooks ``to_execute`` names; return {notebook name: error} for
+    failures."""
+    cache = get_cache(str(CACHE))
+    sources = sources_digest()
+    todo = to_execute(paths, cache, sources, fresh)
     # The notebooks in LAST read the others' records (the performance appendix tabulates
     # each chapter's time): when any other notebook runs, they run again after it.
     if any(path.name not in LAST for path in todo):
@@ -129,7 +188,7 @@ def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
             print(f"FAILED   {path.name} after {seconds:.1f} s", flush=True)
             return
         uri = str(cache.add_nb_to_project(str(path)).uri)
-        data = {"execution_seconds": seconds, "cpu_seconds": cpu_seconds}
+        data = {"execution_seconds": seconds, "cpu_seconds": cpu_seconds, "sources": sources}
         bundle = CacheBundleIn(notebook, uri, data=data)
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         print(f"executed {path.name} in {seconds:.1f} s ({cpu_seconds:.1f} s CPU)", flush=True)
@@ -142,9 +201,14 @@ def execute_all(paths: list[Path], workers: int) -> dict[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="notebooks at a time (default 2)")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="also execute every notebook whose record was made from other sources",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
-    failures = execute_all(book_notebooks(), args.workers)
+    failures = execute_all(book_notebooks(), args.workers, args.fresh)
     print(f"execution: {time.perf_counter() - start:.0f} s wall")
     for name, error in failures.items():
         print(f"\n===== {name}\n{error}")
