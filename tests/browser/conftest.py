@@ -28,6 +28,10 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Every request that would leave the machine goes to a closed local port and fails
+    # (Chromium never sends loopback requests through a proxy): blocked in the browser,
+    # not by intercepting each request in Python, which made every page load slower.
+    "--proxy-server=127.0.0.1:9",
 ]
 
 
@@ -74,8 +78,8 @@ def browser():
 
 
 class Traffic:
-    """What a page asked for: requests that failed, requests that left loopback, and
-    requests not yet answered."""
+    """What a page asked for: requests that failed, requests that would have left
+    loopback (``CHROMIUM_FLAGS`` makes them fail), and requests not yet answered."""
 
     def __init__(self, origin: str):
         self.origin = origin
@@ -84,24 +88,18 @@ class Traffic:
         self.pending: set = set()
 
     def watch(self, page):
-        page.route("**/*", self.route)
         page.on("request", self.on_request)
         page.on("requestfinished", self.on_finished)
         page.on("requestfailed", self.on_failed)
 
     def on_request(self, request):
         self.pending.add(request)
+        url = request.url
+        if not url.startswith((self.origin, "data:", "blob:")):
+            self.external.append(url)
 
     def on_finished(self, request):
         self.pending.discard(request)
-
-    def route(self, route):
-        url = route.request.url
-        if url.startswith(self.origin) or url.startswith("data:") or url.startswith("blob:"):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
 
     def on_failed(self, request):
         self.pending.discard(request)

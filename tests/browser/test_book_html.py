@@ -93,3 +93,25 @@ def test_launch_and_download_buttons_are_present(pages, path):
     notebook = Path(path).with_suffix(".ipynb").name
     download = page.locator(f".dropdown-download-buttons a[href$='{notebook}']")
     assert download.count() == 1
+
+
+def test_a_request_leaving_the_machine_is_recorded_and_fails(page, site):
+    """The guard behind the two tests above: a page that asks for a script by host name
+    and an image by address gets neither, and both are recorded as leaving."""
+    open_page(page, site, "chapters/intro.html")
+    outside = ["https://cdn.example.org/a.js", "http://192.0.2.1/b.png"]
+    loaded = page.evaluate(
+        """async ([script, image]) => {
+            const load = (element, url) => new Promise(done => {
+                element.onload = () => done(true);
+                element.onerror = () => done(false);
+                element.src = url;
+                document.body.append(element);
+            });
+            return [await load(document.createElement('script'), script),
+                    await load(document.createElement('img'), image)];
+        }""",
+        outside,
+    )
+    assert loaded == [False, False]
+    assert sorted(page.traffic.external) == sorted(outside)
