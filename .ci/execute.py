@@ -66,12 +66,24 @@ LONGEST = (
 TIMEOUT_S = 300  # the same limit as _config.yml's execute.timeout
 
 
+def read_by_notebooks(name: str) -> bool:
+    """Whether the repository file ``name`` (relative, with ``/``) may change what a
+    notebook prints: everything but the notebooks themselves (the cache keys each record
+    on its own notebook's code), the tests, the build's scripts other than this one, and
+    the top-level Markdown pages."""
+    if name.startswith("tests/") or name.endswith(".ipynb"):
+        return False
+    if name.startswith(".ci/"):
+        return name == ".ci/execute.py"
+    return "/" in name or not name.endswith(".md")
+
+
 def sources_digest(root: Path = ROOT) -> str | None:
     """A digest of what a notebook's outputs can depend on besides its own code: every
-    file git lists (tracked, or new and not ignored) but the notebooks, the tests and
-    the top-level Markdown pages; the installed packages and their versions; Python,
-    the machine's architecture and ``PYTHONHASHSEED``. ``None`` outside a git checkout
-    (then ``--fresh`` executes every notebook)."""
+    file git lists (tracked, or new and not ignored) that ``read_by_notebooks`` keeps;
+    the installed packages and their versions; Python, the machine's architecture and
+    ``PYTHONHASHSEED``. ``None`` outside a git checkout (then ``--fresh`` executes every
+    notebook)."""
     try:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -84,13 +96,7 @@ def sources_digest(root: Path = ROOT) -> str | None:
     digest = hashlib.sha256()
     for name in sorted(set(listed.split("\0")) - {""}):
         path = root / name
-        skipped = (
-            name.startswith("tests/")
-            or name.endswith(".ipynb")
-            or "/" not in name
-            and name.endswith(".md")
-        )
-        if skipped or not path.is_file():  # a tracked file deleted in the working tree
+        if not read_by_notebooks(name) or not path.is_file():  # or deleted, still tracked
             continue
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     packages = sorted(
@@ -174,11 +180,18 @@ def execute_all(paths: list[Path], workers: int, fresh: bool = False) -> dict[st
     cache = get_cache(str(CACHE))
     sources = sources_digest()
     todo = to_execute(paths, cache, sources, fresh)
+    stale = 0 if fresh else len(to_execute(paths, cache, sources, fresh=True)) - len(todo)
     # The notebooks in LAST read the others' records (the performance appendix tabulates
     # each chapter's time): when any other notebook runs, they run again after it.
     if any(path.name not in LAST for path in todo):
         todo += [path for path in paths if path.name in LAST and path not in todo]
     print(f"{len(paths) - len(todo)} notebooks cached, {len(todo)} to execute, {workers} at a time")
+    if stale:
+        print(
+            f"{stale} cached notebooks were executed from other sources (rnnkit, the data or "
+            "the packages changed since): the book shows their old outputs, which "
+            "`make test` and `python .ci/execute.py --fresh` execute again"
+        )
     failures: dict[str, str] = {}
 
     def store(path: Path, outcome) -> None:

@@ -30,7 +30,8 @@ def test_the_longest_start_first_and_the_others_keep_their_order():
 
 @pytest.fixture
 def checkout(tmp_path):
-    """A small git checkout: a package file, a data file, a notebook, a test, a README."""
+    """A small git checkout: a package file, a data file, a notebook, a test, a README,
+    two build scripts."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     files = {
@@ -39,6 +40,8 @@ def checkout(tmp_path):
         "chapters/01.ipynb": "{}\n",
         "tests/test_core.py": "def test(): pass\n",
         "README.md": "# Book\n",
+        ".ci/execute.py": "# executes\n",
+        ".ci/test-all": "# tests\n",
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -48,8 +51,10 @@ def checkout(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("name", ["rnnkit/core.py", "benchmarks/results/run.json"])
-def test_an_edit_to_the_package_or_the_data_changes_the_sources_digest(checkout, name):
+@pytest.mark.parametrize(
+    "name", ["rnnkit/core.py", "benchmarks/results/run.json", ".ci/execute.py"]
+)
+def test_an_edit_to_the_package_the_data_or_the_executor_changes_the_sources_digest(checkout, name):
     execute = load_execute()
     before = execute.sources_digest(checkout)
     (checkout / name).write_text("changed\n")
@@ -63,10 +68,12 @@ def test_a_new_untracked_module_changes_the_sources_digest(checkout):
     assert execute.sources_digest(checkout) != before
 
 
-@pytest.mark.parametrize("name", ["chapters/01.ipynb", "tests/test_core.py", "README.md"])
-def test_a_notebook_a_test_or_the_readme_leaves_the_sources_digest(checkout, name):
-    """A notebook's own code is what the cache keys its record on; tests and the README
-    are not read by the notebooks."""
+@pytest.mark.parametrize(
+    "name", ["chapters/01.ipynb", "tests/test_core.py", "README.md", ".ci/test-all"]
+)
+def test_a_notebook_a_test_a_build_script_or_the_readme_leaves_the_sources_digest(checkout, name):
+    """A notebook's own code is what the cache keys its record on; the notebooks read
+    no test, build script or README."""
     execute = load_execute()
     before = execute.sources_digest(checkout)
     (checkout / name).write_text("changed\n")
