@@ -50,6 +50,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes, locale
 from sphinx.locale import init as init_locale
+from sphinx.search.zh import SearchChinese
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms import i18n as sphinx_i18n
 from sphinx.util.i18n import docname_to_domain
@@ -160,6 +161,24 @@ def configure(app, config) -> None:
         jieba.dt.tmp_dir = str(dictionary.parent)
     except ImportError:  # search then indexes only the Latin words of the Chinese pages
         pass
+
+
+class _LatinTerms(set):
+    """The Latin words the Chinese search indexer has met, as a set. Sphinx 7 keeps them
+    in a list and looks each indexed word up in it, so the lookups grew with the book:
+    a third of the Chinese edition's build time (67 s of CPU with the list, 45 s with
+    the set). ``extend`` is the one list method the indexer calls."""
+
+    def extend(self, words) -> None:
+        self.update(words)
+
+
+class _ChineseSearch(SearchChinese):
+    """Sphinx's Chinese search language, indexing the same words, with ``_LatinTerms``."""
+
+    def init(self, options: dict[str, str]) -> None:
+        super().init(options)
+        self.latin_terms = _LatinTerms()
 
 
 class TranslateTocCaptions(SphinxTransform):
@@ -439,4 +458,5 @@ def setup(app):
     app.add_transform(KeepReferenceInEnglish)
     app.connect("config-inited", configure)
     app.connect("html-page-context", add_language_switch)
+    app.add_search_language(_ChineseSearch)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,6 +11,7 @@ import pytest
 from ci_scripts import load_ci_script
 
 from rnnkit.i18n import (
+    _ChineseSearch,
     counterpart_href,
     escape_list_marker,
     glossary_terms,
@@ -69,6 +70,19 @@ def test_search_dictionary_holds_the_glossary_terms_without_spaces():
     words = search_words(glossary_terms())
     assert {"遗忘门", "长短期记忆网络", "随机失活", "n元语法模型"} <= set(words)
     assert not [w for w in words if " " in w or "(" in w]
+
+
+def test_chinese_search_indexes_the_words_sphinx_does():
+    """The set of Latin words changes how fast they are looked up, not what is indexed:
+    a short word kept whole (LSTM, not "lstm" stemmed), a long one stemmed."""
+    from sphinx.search.zh import SearchChinese
+
+    text = "LSTM 的遗忘门 gates; GRU has fewer gates than LSTMs"
+    ours, sphinx = _ChineseSearch({}), SearchChinese({})
+    words = ours.split(text)
+    assert words == sphinx.split(text)
+    assert [ours.stem(w) for w in words] == [sphinx.stem(w) for w in words]
+    assert isinstance(ours.latin_terms, set) and "GRU" in ours.latin_terms
 
 
 def test_each_rejected_term_points_to_a_glossary_term():
