@@ -159,19 +159,27 @@ def in_book_order(paths: list[Path], workers: int, run: Callable[[Path], object]
             yield path, run(path)
 
 
-def to_execute(paths: list[Path], cache, sources: str | None, fresh: bool) -> list[Path]:
-    """The notebooks ``cache`` has no record for; with ``fresh``, also those whose record
-    was made from other ``sources`` (all of them when ``sources`` is ``None``)."""
-    todo = []
+def record_states(paths: list[Path], cache, sources: str | None) -> dict[Path, str]:
+    """Each notebook's record in ``cache``: "missing", "current" (made from ``sources``)
+    or "stale" (made from other sources, or unstamped; every record when ``sources`` is
+    ``None``)."""
+    states = {}
     for path in paths:
         try:
             record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
-            todo.append(path)
+            states[path] = "missing"
             continue
-        if fresh and (sources is None or (record.data or {}).get("sources") != sources):
-            todo.append(path)
-    return todo
+        current = sources is not None and (record.data or {}).get("sources") == sources
+        states[path] = "current" if current else "stale"
+    return states
+
+
+def to_execute(states: dict[Path, str], fresh: bool) -> list[Path]:
+    """The notebooks whose record is missing; with ``fresh``, also the stale ones."""
+    return [
+        path for path, state in states.items() if state == "missing" or fresh and state == "stale"
+    ]
 
 
 def execute_all(paths: list[Path], workers: int, fresh: bool = False) -> dict[str, str]:
@@ -179,8 +187,9 @@ def execute_all(paths: list[Path], workers: int, fresh: bool = False) -> dict[st
     failures."""
     cache = get_cache(str(CACHE))
     sources = sources_digest()
-    todo = to_execute(paths, cache, sources, fresh)
-    stale = 0 if fresh else len(to_execute(paths, cache, sources, fresh=True)) - len(todo)
+    states = record_states(paths, cache, sources)
+    todo = to_execute(states, fresh)
+    stale = 0 if fresh else list(states.values()).count("stale")
     # The notebooks in LAST read the others' records (the performance appendix tabulates
     # each chapter's time): when any other notebook runs, they run again after it.
     if any(path.name not in LAST for path in todo):

@@ -108,10 +108,12 @@ def test_fresh_executes_again_exactly_the_records_made_from_other_sources(tmp_pa
     def names(todo):
         return [path.stem for path in todo]
 
-    assert names(execute.to_execute(paths, cache, "A", fresh=False)) == ["new"]
-    assert names(execute.to_execute(paths, cache, "A", fresh=True)) == [
+    made_from_a = execute.record_states(paths, cache, "A")
+    assert names(execute.to_execute(made_from_a, fresh=False)) == ["new"]
+    assert names(execute.to_execute(made_from_a, fresh=True)) == [
         "other",
         "unstamped",
         "new",
     ]
-    assert names(execute.to_execute(paths, cache, None, fresh=True)) == [p.stem for p in paths]
+    no_sources = execute.record_states(paths, cache, None)
+    assert names(execute.to_execute(no_sources, fresh=True)) == [p.stem for p in paths]
